@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { registerMigrateCommands } from './migrate.command';
+import { serve } from '../main';
+
+/** main builds the `cascade` command and runs it on argv. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('cascade')
+    .description('Cascade: a hierarchical software-update server (WSUS-style)')
+    .showHelpAfterError()
+    .exitOverride((err) => {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
+      process.exit(2);
+    });
+  program.command('serve').description('run the node (the same as npm start)').action(() => serve());
+  registerMigrateCommands(program);
+  await program.parseAsync(argv);
+}

@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Config is the node's validated settings; only this module reads process.env. */
+export interface Config {
+  /** TCP port the update web services listen on (WSUS default 8530). */
+  port: number;
+  /** Address the HTTP server binds to. */
+  host: string;
+  /** Folder holding the embedded database, the content store and the node's lock. */
+  dataDir: string;
+  /** Content store folder: payloads under <XX>/<SHA1HEX>.<ext>. */
+  contentDir: string;
+  /** URL clients and child nodes use to reach this node (soap:address, payload URLs). */
+  publicUrl: string;
+  /** External Postgres; undefined means the embedded database in dataDir. */
+  databaseUrl: string | undefined;
+  /** Largest payload accepted by PUT /Upload, in bytes. */
+  uploadMaxBytes: number;
+  /** Largest SOAP request body, in bytes (after inflation). */
+  soapMaxBytes: number;
+  /** Lifetime of downstream-server cookies, in minutes (WSUS: 240). */
+  cookieLifetimeMinutes: number;
+  /** pino-style level for the access and error log. */
+  logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+}
+
+/** ConfigError indicates that one or more environment variables are invalid; its message names every one. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+const intInRange = (min: number, max: number) =>
+  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+
+const byteSize = z.string().trim().regex(/^\d+(\.\d+)?\s*([kmgt]i?b?)?$/i, 'must be a size such as 4096, 512MB or 2GiB')
+  .transform(parseByteSize);
+
+const url = z.string().trim().refine((s) => { try { new URL(s); return true; } catch { return false; } }, 'must be a URL');
+
+const schema = z.object({
+  CASCADE_PORT: intInRange(0, 65535).default(8530),
+  CASCADE_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  CASCADE_DATA_DIR: z.string().trim().min(1).default('./data'),
+  CASCADE_CONTENT_DIR: z.string().trim().min(1).optional(),
+  CASCADE_PUBLIC_URL: url.refine((s) => /^https?:$/.test(new URL(s).protocol), 'must be http(s)').optional(),
+  DATABASE_URL: url.refine((s) => /^postgres(ql)?:$/.test(new URL(s).protocol), 'must be a postgres:// URL').optional(),
+  CASCADE_UPLOAD_MAX_BYTES: byteSize.default(parseByteSize('4GiB')),
+  CASCADE_SOAP_MAX_BYTES: byteSize.default(parseByteSize('4MiB')),
+  CASCADE_COOKIE_LIFETIME_MINUTES: intInRange(1, 7 * 24 * 60).default(240),
+  CASCADE_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+});
+
+/** parseByteSize reads "512MB", "2GiB", "4096" (binary multiples either way). */
+export function parseByteSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)/i.exec(text.trim());
+  if (!m) throw new Error(`not a size: ${text}`);
+  const power = ' kmgt'.indexOf((m[2] || ' ').toLowerCase());
+  return Math.floor(Number(m[1]) * 1024 ** power);
+}
+
+/** loadConfig validates the environment once and returns a frozen Config, or throws ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.keys(schema.shape)
+    .filter((k) => env[k] !== undefined && env[k] !== '')
+    .map((k) => [k, env[k]]));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message} (got "${env[String(i.path[0])]}")`));
+  }
+  const v = parsed.data;
+  const dataDir = path.resolve(v.CASCADE_DATA_DIR);
+  const port = v.CASCADE_PORT;
+  return Object.freeze({
+    port,
+    host: v.CASCADE_HOST,
+    dataDir,
+    contentDir: path.resolve(v.CASCADE_CONTENT_DIR ?? path.join(dataDir, 'content')),
+    publicUrl: (v.CASCADE_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    databaseUrl: v.DATABASE_URL,
+    uploadMaxBytes: v.CASCADE_UPLOAD_MAX_BYTES,
+    soapMaxBytes: v.CASCADE_SOAP_MAX_BYTES,
+    cookieLifetimeMinutes: v.CASCADE_COOKIE_LIFETIME_MINUTES,
+    logLevel: v.CASCADE_LOG_LEVEL,
+  });
+}
+
+/** cliEnv gives the CLI the few variables it reads directly (credentials for commands that call another node). */
+export function cliCredentials(env: NodeJS.ProcessEnv = process.env): { user?: string; password?: string } {
+  return { user: env.CASCADE_USER || undefined, password: env.CASCADE_PASSWORD || undefined };
+}

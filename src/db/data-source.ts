@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { ALL_ENTITIES } from '../entities';
+import { ALL_MIGRATIONS } from '../../migrations';
+import type { SocketConnection } from './embedded-postgres';
+
+/** Where a DataSource connects: an external Postgres URL or an embedded database's socket. */
+export type DatabaseTarget = { url: string } | { socket: SocketConnection };
+
+/** createDataSource builds the one DataSource shape used by the node, the CLI and the tests. */
+export function createDataSource(target: DatabaseTarget, poolSize = 10): DataSource {
+  const where = 'url' in target ? { url: target.url } : { ...target.socket };
+  return new DataSource({
+    type: 'postgres',
+    ...where,
+    entities: ALL_ENTITIES,
+    migrations: ALL_MIGRATIONS,
+    migrationsTableName: 'schema_migration',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    installExtensions: false,
+    uuidExtension: 'pgcrypto',
+    extra: { max: poolSize },
+    logging: ['error'],
+  });
+}

@@ -1,0 +1,20 @@
+import { CategoryEntity } from './category.entity';
+import { ChangeLogEntity } from './change-log.entity';
+import { RevisionCategoryEntity } from './revision-category.entity';
+import { RevisionFileEntity } from './revision-file.entity';
+import { RevisionRelationshipEntity } from './revision-relationship.entity';
+import { SoftwareProviderEntity } from './software-provider.entity';
+import { UpdateFileEntity } from './update-file.entity';
+import { UpdateRevisionEntity } from './update-revision.entity';
+import { UpdateEntity } from './update.entity';
+
+/** Every entity of the schema, in one list for the DataSource. */
+export const ALL_ENTITIES = [
+  CategoryEntity, UpdateEntity, UpdateRevisionEntity, RevisionCategoryEntity, RevisionRelationshipEntity,
+  UpdateFileEntity, RevisionFileEntity, ChangeLogEntity, SoftwareProviderEntity,
+];
+
+export {
+  CategoryEntity, ChangeLogEntity, RevisionCategoryEntity, RevisionFileEntity, RevisionRelationshipEntity,
+  SoftwareProviderEntity, UpdateEntity, UpdateFileEntity, UpdateRevisionEntity,
+};

@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import { loadConfig, type Config } from './config/config';
+import { openDatabase, type Database } from './db/database';
+import { migrateUp } from './db/migrator';
+import { createHttpApp, errorHandler, notFound } from './http/app';
+import { createLogger, type Logger } from './lib/logger';
+
+/** RunningNode is a started node: its HTTP server and how to stop it cleanly. */
+export interface RunningNode {
+  server: Server;
+  database: Database;
+  stop(): Promise<void>;
+}
+
+/**
+ * startNode is the composition root: config → database (migrated) → repositories → services → HTTP app
+ * with its SOAP services → listen. Nothing else wires components together.
+ */
+export async function startNode(config: Config, log: Logger): Promise<RunningNode> {
+  const database = await openDatabase(config, { poolSize: 20 });
+  try {
+    const applied = await migrateUp(database.dataSource);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+
+    const app = createHttpApp();
+    app.get('/healthz', async (_req, res) => {
+      await database.dataSource.query('SELECT 1');
+      res.json({ status: 'ok', database: database.kind });
+    });
+
+    app.use(notFound);
+    app.use(errorHandler(log));
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    log.info({ port: config.port, publicUrl: config.publicUrl, database: database.kind }, 'cascade node listening');
+    return {
+      server,
+      database,
+      stop: async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await database.close();
+      },
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+/** serve runs a node until SIGINT/SIGTERM. */
+export async function serve(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const node = await startNode(config, log);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    node.stop().then(() => process.exit(0), (err) => {
+      log.error({ err }, 'unclean stop');
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (require.main === module) {
+  serve().catch((err) => {
+    process.stderr.write(`cascade: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
