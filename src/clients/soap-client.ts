@@ -1,0 +1,48 @@
+import * as soap from 'soap';
+
+/** SoapCallError is a fault or transport failure from a remote Cascade/WSUS service, with its WSUS ErrorCode when there is one. */
+export class SoapCallError extends Error {
+  constructor(readonly operation: string, readonly errorCode: string | undefined, message: string) {
+    super(errorCode ? `${operation} failed: ${errorCode}: ${message}` : `${operation} failed: ${message}`);
+  }
+}
+
+/** faultOf reads ErrorCode and message out of what node-soap's client throws. */
+export function toSoapCallError(operation: string, err: unknown): SoapCallError {
+  const e = err as { root?: { Envelope?: { Body?: { Fault?: Record<string, unknown> } } }; message?: string };
+  const fault = e.root?.Envelope?.Body?.Fault;
+  if (fault) {
+    const detail = (fault.detail ?? {}) as Record<string, unknown>;
+    return new SoapCallError(operation, detail.ErrorCode as string | undefined, String(detail.Message ?? fault.faultstring ?? 'SOAP fault'));
+  }
+  return new SoapCallError(operation, undefined, e.message ?? String(err));
+}
+
+/** call invokes one operation on a node-soap client and turns failures into SoapCallError. */
+export async function call<T>(client: soap.Client, operation: string, args: unknown): Promise<T> {
+  const fn = (client as unknown as Record<string, (a: unknown) => Promise<[T]>>)[`${operation}Async`];
+  try {
+    const [result] = await fn.call(client, args);
+    return result;
+  } catch (err) {
+    throw toSoapCallError(operation, err);
+  }
+}
+
+/** createSoapClient loads a service's WSDL from a node (`<endpoint>?wsdl`). */
+export async function createSoapClient(endpoint: string, auth?: { user: string; password: string }): Promise<soap.Client> {
+  const options = auth ? { wsdl_headers: { Authorization: basicAuthHeader(auth.user, auth.password) } } : {};
+  let client: soap.Client;
+  try {
+    client = await soap.createClientAsync(`${endpoint}?wsdl`, options, endpoint);
+  } catch (err) {
+    throw new SoapCallError('GetWsdl', undefined, `cannot load ${endpoint}?wsdl: ${(err as Error).message}`);
+  }
+  if (auth) client.setSecurity(new soap.BasicAuthSecurity(auth.user, auth.password));
+  return client;
+}
+
+/** basicAuthHeader builds an HTTP Basic Authorization value. */
+export function basicAuthHeader(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}

@@ -1,0 +1,203 @@
+import path from 'node:path';
+import type { EntityManager } from 'typeorm';
+import type { CategoryType } from '../entities/category.entity';
+import type { UpdateDocument, UpdateIdentity } from '../domain/update-document';
+
+/** A revision to store: its parsed facts and the document exactly as written or received. */
+export interface RevisionToStore {
+  doc: UpdateDocument;
+  xml: string;
+}
+
+/** A stored revision's row, as the services need it. */
+export interface StoredRevision {
+  revisionId: number;
+  updateId: string;
+  revisionNumber: number;
+  updateType: string;
+  publicationState: string;
+  isLatest: boolean;
+  xml: string;
+}
+
+/** A category row. */
+export interface CategoryRow {
+  categoryId: string;
+  categoryType: CategoryType;
+  title: string;
+  parentCategoryId: string | null;
+}
+
+const fileExtension = (name: string) => {
+  const ext = path.extname(name).toLowerCase();
+  return /^\.[a-z0-9]{1,16}$/.test(ext) ? ext : '';
+};
+
+/**
+ * UpdateStoreRepository reads and writes updates, revisions, their categories, relationships and
+ * files, and appends the change-log rows those writes cause. Every method runs on the caller's
+ * EntityManager so a use case decides the transaction.
+ */
+export class UpdateStoreRepository {
+  /**
+   * insertRevisions stores revisions idempotently (a revision already stored is skipped), keeps
+   * is_latest and update.latest_revision_number right, projects category updates into `category`,
+   * and logs one change per new revision. Returns the identities actually inserted.
+   */
+  async insertRevisions(m: EntityManager, revisions: RevisionToStore[]): Promise<UpdateIdentity[]> {
+    if (!revisions.length) return [];
+    const latest = new Map<string, { type: string; rev: number }>();
+    for (const { doc } of revisions) {
+      const cur = latest.get(doc.identity.updateId);
+      if (!cur || cur.rev < doc.identity.revisionNumber) latest.set(doc.identity.updateId, { type: doc.updateType, rev: doc.identity.revisionNumber });
+    }
+    await m.query(
+      `INSERT INTO "update" (update_id, update_type, latest_revision_number)
+       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::int[])
+       ON CONFLICT (update_id) DO UPDATE SET latest_revision_number = GREATEST("update".latest_revision_number, EXCLUDED.latest_revision_number)`,
+      [[...latest.keys()], [...latest.values()].map((v) => v.type), [...latest.values()].map((v) => v.rev)],
+    );
+    const files = new Map<string, { sha256: string; size: number; ext: string }>();
+    for (const { doc } of revisions) for (const f of doc.files) files.set(f.sha1, { sha256: f.sha256, size: f.size, ext: fileExtension(f.fileName) });
+    if (files.size) {
+      await m.query(
+        `INSERT INTO update_file (sha1, sha256, size, extension)
+         SELECT * FROM unnest($1::char(40)[], $2::char(64)[], $3::bigint[], $4::varchar[]) ON CONFLICT (sha1) DO NOTHING`,
+        [[...files.keys()], [...files.values()].map((f) => f.sha256.padEnd(64, '0').slice(0, 64)), [...files.values()].map((f) => f.size), [...files.values()].map((f) => f.ext)],
+      );
+    }
+    const col = <T>(fn: (r: RevisionToStore) => T) => revisions.map(fn);
+    const inserted: Array<{ revision_id: number; update_id: string; revision_number: number }> = await m.query(
+      `INSERT INTO update_revision (update_id, revision_number, update_type, title, description, kb_article_id, msrc_severity,
+                                    publication_state, creation_date, is_latest, xml)
+       SELECT u, r, t, ti, d, kb, sev, ps, cd, false, x
+       FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::varchar[], $5::text[], $6::varchar[], $7::varchar[], $8::varchar[],
+                   $9::timestamptz[], $10::text[]) AS v(u, r, t, ti, d, kb, sev, ps, cd, x)
+       ON CONFLICT (update_id, revision_number) DO NOTHING
+       RETURNING revision_id, update_id, revision_number`,
+      [col((r) => r.doc.identity.updateId), col((r) => r.doc.identity.revisionNumber), col((r) => r.doc.updateType),
+        col((r) => r.doc.title.slice(0, 1024)), col((r) => r.doc.description), col((r) => r.doc.kbArticleId?.slice(0, 32) ?? null),
+        col((r) => r.doc.msrcSeverity?.slice(0, 16) ?? null), col((r) => r.doc.publicationState), col((r) => r.doc.creationDate), col((r) => r.xml)],
+    );
+    if (!inserted.length) return [];
+    const byIdentity = new Map(revisions.map((r) => [`${r.doc.identity.updateId}/${r.doc.identity.revisionNumber}`, r]));
+    const rows = inserted.map((i) => ({ id: i.revision_id, rev: byIdentity.get(`${i.update_id}/${i.revision_number}`)! }));
+    await this.insertLinks(m, rows);
+    await m.query(
+      `UPDATE update_revision r SET is_latest = (r.revision_number = u.latest_revision_number)
+       FROM "update" u WHERE u.update_id = r.update_id AND r.update_id = ANY($1::uuid[])
+         AND r.is_latest <> (r.revision_number = u.latest_revision_number)`,
+      [[...new Set(inserted.map((i) => i.update_id))]],
+    );
+    const categories = rows.filter((r) => r.rev.doc.updateType === 'Category' && r.rev.doc.categoryType).map((r) => r.rev.doc);
+    for (const c of categories) {
+      await m.query(
+        `INSERT INTO category (category_id, category_type, title, parent_category_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (category_id) DO UPDATE SET title = EXCLUDED.title, parent_category_id = EXCLUDED.parent_category_id`,
+        [c.identity.updateId, c.categoryType, c.title.slice(0, 512), c.categoryIds[0] ?? null],
+      );
+    }
+    await m.query(
+      `INSERT INTO change_log (update_id, revision_number, change_kind)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::varchar[])`,
+      [rows.map((r) => r.rev.doc.identity.updateId), rows.map((r) => r.rev.doc.identity.revisionNumber),
+        rows.map((r) => (r.rev.doc.publicationState === 'Expired' ? 'RevisionExpired' : 'RevisionPublished'))],
+    );
+    return inserted.map((i) => ({ updateId: i.update_id, revisionNumber: i.revision_number }));
+  }
+
+  private async insertLinks(m: EntityManager, rows: Array<{ id: number; rev: RevisionToStore }>): Promise<void> {
+    const cat = rows.flatMap((r) => [...new Set(r.rev.doc.categoryIds)].map((c) => [r.id, c] as const));
+    if (cat.length) {
+      await m.query(`INSERT INTO revision_category (revision_id, category_id) SELECT * FROM unnest($1::int[], $2::uuid[]) ON CONFLICT DO NOTHING`,
+        [cat.map((c) => c[0]), cat.map((c) => c[1])]);
+    }
+    const rel = rows.flatMap((r) => [
+      ...r.rev.doc.prerequisites.map((u) => [r.id, 'Prerequisite', u] as const),
+      ...r.rev.doc.supersededUpdates.map((u) => [r.id, 'SupersededUpdate', u] as const),
+      ...r.rev.doc.bundledUpdates.map((u) => [r.id, 'BundledUpdate', u] as const),
+    ]);
+    if (rel.length) {
+      await m.query(
+        `INSERT INTO revision_relationship (revision_id, relationship_type, related_update_id)
+         SELECT * FROM unnest($1::int[], $2::varchar[], $3::uuid[]) ON CONFLICT DO NOTHING`,
+        [rel.map((x) => x[0]), rel.map((x) => x[1]), rel.map((x) => x[2])]);
+    }
+    const files = rows.flatMap((r) => r.rev.doc.files.map((f) => [r.id, f.sha1, f.fileName.slice(0, 260)] as const));
+    if (files.length) {
+      await m.query(
+        `INSERT INTO revision_file (revision_id, sha1, file_name) SELECT * FROM unnest($1::int[], $2::char(40)[], $3::varchar[]) ON CONFLICT DO NOTHING`,
+        [files.map((x) => x[0]), files.map((x) => x[1]), files.map((x) => x[2])]);
+    }
+  }
+
+  /** lockUpdate takes the row lock of an update (so concurrent publishes of one UpdateID serialise) and returns its latest revision. */
+  async lockLatestRevision(m: EntityManager, updateId: string): Promise<StoredRevision | undefined> {
+    const locked = await m.query(`SELECT latest_revision_number FROM "update" WHERE update_id = $1 FOR UPDATE`, [updateId]);
+    if (!locked.length) return undefined;
+    return this.findRevision(m, { updateId, revisionNumber: locked[0].latest_revision_number });
+  }
+
+  /** findRevision returns one revision by identity. */
+  async findRevision(m: EntityManager, id: UpdateIdentity): Promise<StoredRevision | undefined> {
+    const rows = await m.query(
+      `SELECT revision_id, update_id, revision_number, update_type, publication_state, is_latest, xml
+       FROM update_revision WHERE update_id = $1 AND revision_number = $2`, [id.updateId, id.revisionNumber]);
+    return rows.length ? toStored(rows[0]) : undefined;
+  }
+
+  /** findRevisions returns the stored revisions among the given identities, in no particular order. */
+  async findRevisions(m: EntityManager, ids: UpdateIdentity[]): Promise<StoredRevision[]> {
+    if (!ids.length) return [];
+    const rows = await m.query(
+      `SELECT r.revision_id, r.update_id, r.revision_number, r.update_type, r.publication_state, r.is_latest, r.xml
+       FROM unnest($1::uuid[], $2::int[]) AS q(u, n) JOIN update_revision r ON r.update_id = q.u AND r.revision_number = q.n`,
+      [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)]);
+    return rows.map(toStored);
+  }
+
+  /** findCategory returns a category by id. */
+  async findCategory(m: EntityManager, categoryId: string): Promise<CategoryRow | undefined> {
+    const rows = await m.query(`SELECT * FROM category WHERE category_id = $1`, [categoryId]);
+    return rows.length ? toCategory(rows[0]) : undefined;
+  }
+
+  /** findCategoryByTitle finds a category of a type by title (case-insensitive), optionally under a parent. */
+  async findCategoryByTitle(m: EntityManager, type: CategoryType, title: string, parentId?: string | null): Promise<CategoryRow | undefined> {
+    const rows = parentId === undefined
+      ? await m.query(`SELECT * FROM category WHERE category_type = $1 AND lower(title) = lower($2) ORDER BY category_id LIMIT 1`, [type, title])
+      : await m.query(`SELECT * FROM category WHERE category_type = $1 AND lower(title) = lower($2) AND parent_category_id IS NOT DISTINCT FROM $3
+                       ORDER BY category_id LIMIT 1`, [type, title, parentId]);
+    return rows.length ? toCategory(rows[0]) : undefined;
+  }
+
+  /** listCategories returns every category (the catalog is small: hundreds, not millions). */
+  async listCategories(m: EntityManager): Promise<CategoryRow[]> {
+    return (await m.query(`SELECT * FROM category ORDER BY category_type, title`)).map(toCategory);
+  }
+
+  /** storedFiles returns which of the given SHA-1s this node holds in its content store. */
+  async storedFiles(m: EntityManager, sha1s: string[]): Promise<Set<string>> {
+    const rows = await m.query(`SELECT sha1 FROM update_file WHERE sha1 = ANY($1::char(40)[]) AND stored_at IS NOT NULL`, [sha1s]);
+    return new Set(rows.map((r: { sha1: string }) => r.sha1));
+  }
+
+  /** fileFacts returns digests, size and extension of known files by SHA-1. */
+  async fileFacts(m: EntityManager, sha1s: string[]): Promise<Map<string, { sha256: string; size: number; extension: string }>> {
+    const rows = await m.query(`SELECT sha1, sha256, size, extension FROM update_file WHERE sha1 = ANY($1::char(40)[])`, [sha1s]);
+    return new Map(rows.map((r: { sha1: string; sha256: string; size: string; extension: string }) =>
+      [r.sha1, { sha256: r.sha256, size: Number(r.size), extension: r.extension }]));
+  }
+}
+
+function toStored(r: Record<string, unknown>): StoredRevision {
+  return {
+    revisionId: r.revision_id as number, updateId: r.update_id as string, revisionNumber: r.revision_number as number,
+    updateType: r.update_type as string, publicationState: r.publication_state as string, isLatest: r.is_latest as boolean, xml: r.xml as string,
+  };
+}
+
+function toCategory(r: Record<string, unknown>): CategoryRow {
+  return { categoryId: r.category_id as string, categoryType: r.category_type as CategoryType, title: r.title as string,
+    parentCategoryId: (r.parent_category_id as string | null) ?? null };
+}

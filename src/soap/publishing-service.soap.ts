@@ -1,0 +1,48 @@
+import type { Request, RequestHandler } from 'express';
+import type { UpdateIdentity } from '../domain/update-document';
+import type { PublishingService } from '../services/publishing.service';
+import { arrayOf, optionalText, requiredObject } from './soap-args';
+import type { SoapServiceSpec } from './soap-host';
+
+/** The WSDL shape of an UpdateIdentity. */
+export const toWsdlIdentity = (id: UpdateIdentity) => ({ UpdateID: id.updateId, RevisionNumber: id.revisionNumber });
+
+const providerName = (req: Request) => ((req as Request & { user?: { name: string } }).user?.name ?? '');
+
+/** publishingServiceSpec adapts PublishingService to wsdl/PublishingService.wsdl; `authenticate` guards it with HTTP Basic. */
+export function publishingServiceSpec(service: PublishingService, authenticate: RequestHandler): SoapServiceSpec {
+  return {
+    path: '/PublishingWebService/PublishingService.asmx',
+    wsdlFile: 'PublishingService.wsdl',
+    serviceName: 'PublishingService',
+    portName: 'PublishingServiceSoap',
+    before: [authenticate],
+    operations: {
+      PublishUpdate: async (args, req) => {
+        const u = requiredObject(args.update, 'update');
+        const id = await service.publishUpdate({ providerName: providerName(req) }, {
+          updateId: optionalText(u.UpdateID, 'UpdateID'),
+          title: optionalText(u.Title, 'Title') ?? '',
+          description: optionalText(u.Description, 'Description'),
+          kbArticleId: optionalText(u.KBArticleID, 'KBArticleID'),
+          msrcSeverity: optionalText(u.MsrcSeverity, 'MsrcSeverity'),
+          company: optionalText(u.Company, 'Company'),
+          productFamily: optionalText(u.ProductFamily, 'ProductFamily'),
+          product: optionalText(u.Product, 'Product') ?? '',
+          classification: optionalText(u.Classification, 'Classification') ?? '',
+          prerequisites: arrayOf<string>(u.Prerequisites, 'guid'),
+          supersededUpdates: arrayOf<string>(u.SupersededUpdates, 'guid'),
+          bundledUpdates: arrayOf<string>(u.BundledUpdates, 'guid'),
+          files: arrayOf<Record<string, unknown>>(u.Files, 'PublishedFile').map((f) => ({
+            sha1: optionalText(f.Sha1, 'Sha1') ?? '', fileName: optionalText(f.FileName, 'FileName') ?? '',
+          })),
+        });
+        return { PublishUpdateResult: toWsdlIdentity(id) };
+      },
+      ExpireUpdate: async (args, req) => {
+        const id = await service.expireUpdate({ providerName: providerName(req) }, optionalText(args.updateId, 'updateId') ?? '');
+        return { ExpireUpdateResult: toWsdlIdentity(id) };
+      },
+    },
+  };
+}
