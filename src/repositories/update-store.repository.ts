@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { EntityManager } from 'typeorm';
 import type { CategoryType } from '../entities/category.entity';
 import type { UpdateDocument, UpdateIdentity } from '../domain/update-document';
+import type { ChangeLogRepository } from './change-log.repository';
 
 /** A revision to store: its parsed facts and the document exactly as written or received. */
 export interface RevisionToStore {
@@ -39,6 +40,8 @@ const fileExtension = (name: string) => {
  * EntityManager so a use case decides the transaction.
  */
 export class UpdateStoreRepository {
+  constructor(private readonly changeLog: ChangeLogRepository) {}
+
   /**
    * insertRevisions stores revisions idempotently (a revision already stored is skipped), keeps
    * is_latest and update.latest_revision_number right, projects category updates into `category`,
@@ -97,12 +100,7 @@ export class UpdateStoreRepository {
         [c.identity.updateId, c.categoryType, c.title.slice(0, 512), c.categoryIds[0] ?? null],
       );
     }
-    await m.query(
-      `INSERT INTO change_log (update_id, revision_number, change_kind)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::varchar[])`,
-      [rows.map((r) => r.rev.doc.identity.updateId), rows.map((r) => r.rev.doc.identity.revisionNumber),
-        rows.map((r) => (r.rev.doc.publicationState === 'Expired' ? 'RevisionExpired' : 'RevisionPublished'))],
-    );
+    await this.changeLog.appendRevisions(m, rows.map((r) => r.rev.doc));
     return inserted.map((i) => ({ updateId: i.update_id, revisionNumber: i.revision_number }));
   }
 
@@ -154,6 +152,32 @@ export class UpdateStoreRepository {
        FROM unnest($1::uuid[], $2::int[]) AS q(u, n) JOIN update_revision r ON r.update_id = q.u AND r.revision_number = q.n`,
       [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)]);
     return rows.map(toStored);
+  }
+
+  /**
+   * availableAmong keeps the revisions a scope allows: category updates among its categories, other
+   * updates in one of its products and one of its classifications. No scope keeps them all.
+   */
+  async availableAmong(m: EntityManager, revisionIds: number[],
+    scope?: { categoryIds: string[]; productIds: string[]; classificationIds: string[] }): Promise<number[]> {
+    if (!scope || !revisionIds.length) return revisionIds;
+    const rows = await m.query(
+      `SELECT r.revision_id FROM update_revision r WHERE r.revision_id = ANY($1::int[]) AND (
+         (r.update_type = 'Category' AND r.update_id = ANY($2::uuid[]))
+         OR (r.update_type <> 'Category'
+             AND EXISTS (SELECT 1 FROM revision_category x WHERE x.revision_id = r.revision_id AND x.category_id = ANY($3::uuid[]))
+             AND EXISTS (SELECT 1 FROM revision_category x WHERE x.revision_id = r.revision_id AND x.category_id = ANY($4::uuid[]))))`,
+      [revisionIds, scope.categoryIds, scope.productIds, scope.classificationIds]);
+    return rows.map((r: { revision_id: number }) => r.revision_id);
+  }
+
+  /** filesOfRevisions lists the payloads each revision names, with the facts needed for their URLs. */
+  async filesOfRevisions(m: EntityManager, revisionIds: number[]): Promise<Array<{ revisionId: number; sha1: string; extension: string }>> {
+    if (!revisionIds.length) return [];
+    const rows = await m.query(
+      `SELECT rf.revision_id, rf.sha1, f.extension FROM revision_file rf JOIN update_file f ON f.sha1 = rf.sha1
+       WHERE rf.revision_id = ANY($1::int[]) ORDER BY rf.revision_id, rf.sha1`, [revisionIds]);
+    return rows.map((r: { revision_id: number; sha1: string; extension: string }) => ({ revisionId: r.revision_id, sha1: r.sha1, extension: r.extension }));
   }
 
   /** findCategory returns a category by id. */

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../../src/db/data-source';
 import { migrateUp } from '../../../src/db/migrator';
 import { parseUpdateXml } from '../../../src/domain/update-xml';
+import { ChangeLogRepository } from '../../../src/repositories/change-log.repository';
 import { UpdateStoreRepository } from '../../../src/repositories/update-store.repository';
 import { PublishingService } from '../../../src/services/publishing.service';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
@@ -22,7 +23,7 @@ describe(PublishingService.name, () => {
     ds = await createDataSource({ url: db.url }).initialize();
     await migrateUp(ds);
     await ds.query(`INSERT INTO update_file (sha1, sha256, size, extension, stored_at) VALUES ($1, $2, 4, '.msu', now())`, [SHA1, SHA256]);
-    sut = new PublishingService(ds, new UpdateStoreRepository());
+    sut = new PublishingService(ds, new UpdateStoreRepository(new ChangeLogRepository()));
   });
   after(async () => {
     await ds.destroy();

@@ -1,0 +1,111 @@
+import type { EntityManager } from 'typeorm';
+import type { UpdateDocument, UpdateIdentity } from '../domain/update-document';
+
+/** Advisory lock every change-log writer holds from its first change-log insert to its commit. */
+const CHANGE_LOG_LOCK = 0x43686e67; // "Chng"
+
+/** RevisionFilter narrows a revision list: category or software updates, and which categories count. */
+export interface RevisionFilter {
+  /** true: category updates (GetConfig=true); false: every other update. */
+  categories: boolean;
+  /** Allowed products (already expanded to Product ids); undefined = any. */
+  productIds?: string[];
+  /** Allowed classifications; undefined = any. */
+  classificationIds?: string[];
+  /** For category updates: allowed category ids; undefined = any. */
+  categoryIds?: string[];
+}
+
+/** The downstream a question is asked for: targeted change-log rows count only for it or its group. */
+export interface ChangeTarget { serverId: string; group: string }
+
+/**
+ * ChangeLogRepository appends to and reads the change log that anchors are built on (design §3).
+ * Writers take CHANGE_LOG_LOCK before they insert, so sequence order equals commit order and a
+ * reader that sees sequence n has seen every change below n: no change can slip under an anchor.
+ */
+export class ChangeLogRepository {
+  /** lock serialises change-log writers until the caller's transaction ends. */
+  async lock(m: EntityManager): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock($1)', [CHANGE_LOG_LOCK]);
+  }
+
+  /** highWaterMark is the newest committed sequence number (0 for an empty log). */
+  async highWaterMark(m: EntityManager): Promise<bigint> {
+    const rows = await m.query('SELECT coalesce(max(seq), 0)::text AS seq FROM change_log');
+    return BigInt(rows[0].seq);
+  }
+
+  /**
+   * changedSince lists the latest revision of each update with a change in (from, to] that concerns
+   * the target and passes the filter. Cost follows the number of changes, not the catalog.
+   */
+  async changedSince(m: EntityManager, from: bigint, to: bigint, target: ChangeTarget, filter: RevisionFilter): Promise<UpdateIdentity[]> {
+    const params: unknown[] = [from.toString(), to.toString(), target.serverId, target.group];
+    const rows = await m.query(
+      `WITH changed AS (
+         SELECT DISTINCT update_id FROM change_log
+         WHERE seq > $1::bigint AND seq <= $2::bigint
+           AND ((target_server_id IS NULL AND target_group IS NULL) OR target_server_id = $3::uuid OR target_group = $4)
+       )
+       SELECT r.update_id, r.revision_number FROM changed c
+       JOIN update_revision r ON r.update_id = c.update_id AND r.is_latest
+       WHERE ${filterSql(filter, params)}`,
+      params,
+    );
+    return rows.map(toIdentity);
+  }
+
+  /** inCategories lists the latest revision of every update in the given categories that passes the filter (Delta=false). */
+  async inCategories(m: EntityManager, categoryIds: string[], filter: RevisionFilter): Promise<UpdateIdentity[]> {
+    if (!categoryIds.length) return [];
+    const params: unknown[] = [categoryIds];
+    const rows = await m.query(
+      `SELECT DISTINCT r.update_id, r.revision_number FROM revision_category rc
+       JOIN update_revision r ON r.revision_id = rc.revision_id AND r.is_latest
+       WHERE rc.category_id = ANY($1::uuid[]) AND ${filterSql(filter, params)}`,
+      params,
+    );
+    return rows.map(toIdentity);
+  }
+
+  /** appendRevisions logs new revisions; they concern every downstream server. */
+  async appendRevisions(m: EntityManager, docs: UpdateDocument[]): Promise<void> {
+    if (!docs.length) return;
+    await this.lock(m);
+    await m.query(
+      `INSERT INTO change_log (update_id, revision_number, change_kind) SELECT * FROM unnest($1::uuid[], $2::int[], $3::varchar[])`,
+      [docs.map((d) => d.identity.updateId), docs.map((d) => d.identity.revisionNumber),
+        docs.map((d) => (d.publicationState === 'Expired' ? 'RevisionExpired' : 'RevisionPublished'))],
+    );
+  }
+
+  /** appendMadeAvailable logs that updates became available to one downstream server or group. */
+  async appendMadeAvailable(m: EntityManager, ids: UpdateIdentity[], target: { serverId?: string; group?: string }): Promise<void> {
+    if (!ids.length) return;
+    await this.lock(m);
+    await m.query(
+      `INSERT INTO change_log (update_id, revision_number, change_kind, target_server_id, target_group)
+       SELECT u, n, 'MadeAvailable', $3::uuid, $4 FROM unnest($1::uuid[], $2::int[]) AS v(u, n)`,
+      [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber), target.serverId ?? null, target.group ?? null],
+    );
+  }
+}
+
+/** filterSql renders a RevisionFilter over alias r, appending its parameters. */
+function filterSql(f: RevisionFilter, params: unknown[]): string {
+  const where = [f.categories ? `r.update_type = 'Category'` : `r.update_type <> 'Category'`];
+  const inCategory = (ids: string[]) => {
+    params.push(ids);
+    return `EXISTS (SELECT 1 FROM revision_category x WHERE x.revision_id = r.revision_id AND x.category_id = ANY($${params.length}::uuid[]))`;
+  };
+  if (f.categories && f.categoryIds) {
+    params.push(f.categoryIds);
+    where.push(`r.update_id = ANY($${params.length}::uuid[])`);
+  }
+  if (!f.categories && f.productIds) where.push(inCategory(f.productIds));
+  if (!f.categories && f.classificationIds) where.push(inCategory(f.classificationIds));
+  return where.join(' AND ');
+}
+
+const toIdentity = (r: { update_id: string; revision_number: number }): UpdateIdentity => ({ updateId: r.update_id, revisionNumber: r.revision_number });

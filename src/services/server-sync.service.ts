@@ -1,0 +1,176 @@
+import type { DataSource } from 'typeorm';
+import { formatAnchor, parseAnchor } from '../domain/anchor';
+import { Catalog, type AvailabilityScope, type CatalogNode } from '../domain/catalog';
+import { DomainError, invalidParameters } from '../domain/errors';
+import { isGuid, type UpdateIdentity } from '../domain/update-document';
+import type { ChangeLogRepository, RevisionFilter } from '../repositories/change-log.repository';
+import type { UpdateStoreRepository } from '../repositories/update-store.repository';
+import { contentUrlPath } from '../domain/content-path';
+
+/** The downstream server a request comes from, as its cookie and this node's rules say. */
+export interface DownstreamContext {
+  serverId: string;
+  group: string;
+  scope: AvailabilityScope;
+}
+
+/** One IdAndDelta entry of a ServerSyncFilter. */
+export interface IdAndDelta { id: string; delta: boolean }
+
+/** The parts of ServerSyncFilter Cascade acts on. */
+export interface RevisionListFilter {
+  anchor?: string;
+  getConfig: boolean;
+  categories: IdAndDelta[];
+  classifications: IdAndDelta[];
+}
+
+/** ServerSyncConfig holds the limits this node announces in GetConfigData. */
+export const SERVER_SYNC_LIMITS = {
+  maxNumberOfUpdatesPerRequest: 100,
+  maxDownloadFilesDigests: 100,
+  protocolVersion: '1.20',
+} as const;
+
+/** An update's data as GetUpdateData returns it. */
+export interface UpdateData {
+  id: UpdateIdentity;
+  xml: string;
+  fileSha1s: string[];
+}
+
+/** A payload's location on this node. */
+export interface FileLocation { sha1: string; url: string }
+
+/** PayloadWarmer lets DownloadFiles ask for payloads ahead of need (a root holds them all already). */
+export interface PayloadWarmer {
+  warm(sha1s: string[]): Promise<void>;
+}
+
+/**
+ * ServerSyncService is the parent side of MS-WSUSSS: what a downstream server may see (catalog),
+ * what changed since its anchor (revision list), and the metadata of those revisions.
+ */
+export class ServerSyncService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly store: UpdateStoreRepository,
+    private readonly changeLog: ChangeLogRepository,
+    private readonly publicUrl: string,
+    private readonly warmer: PayloadWarmer,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** getCatalog returns the products (as a tree) and classifications this downstream may receive. */
+  async getCatalog(ctx: DownstreamContext): Promise<{ products: CatalogNode[]; classifications: CatalogNode[] }> {
+    const catalog = await this.catalog();
+    const visible = catalog.visibleCategoryIds(ctx.scope);
+    const classifications = [...catalog.visibleClassifications(ctx.scope)].map((id) => catalog.get(id)!)
+      .sort((a, b) => a.title.localeCompare(b.title))
+      .map((c) => ({ id: c.categoryId, categoryType: c.categoryType, title: c.title, children: [] }));
+    return { products: catalog.productTree(visible), classifications };
+  }
+
+  /**
+   * getRevisionIdList answers GetRevisionIdList: the latest revision of each update that changed
+   * since the anchor (or of every update in a Delta=false category), available to this downstream and
+   * matching its filter, with the new anchor.
+   */
+  async getRevisionIdList(ctx: DownstreamContext, filter: RevisionListFilter): Promise<{ anchor: string; revisions: UpdateIdentity[] }> {
+    const anchor = parseAnchor(filter.anchor);
+    for (const e of [...filter.categories, ...filter.classifications]) {
+      if (!isGuid(e.id)) throw invalidParameters(`filter: "${e.id}" is not a GUID`);
+    }
+    if (!filter.getConfig && (filter.categories.length === 0) !== (filter.classifications.length === 0)) {
+      throw invalidParameters('filter: Categories and Classifications must both be given or both be empty');
+    }
+    const catalog = await this.catalog();
+    return this.ds.transaction('REPEATABLE READ', async (m) => {
+      const high = await this.changeLog.highWaterMark(m);
+      const from = anchor?.seq ?? 0n;
+      if (from > high) throw new DomainError('ServerChanged', 'the anchor is newer than this server\'s change log; reset your anchors and resync');
+      const target = { serverId: ctx.serverId, group: ctx.group };
+      let revisions: UpdateIdentity[];
+      if (filter.getConfig) {
+        const f: RevisionFilter = { categories: true, categoryIds: ctx.scope.all ? undefined : [...catalog.visibleCategoryIds(ctx.scope)] };
+        revisions = await this.changeLog.changedSince(m, from, high, target, f);
+      } else {
+        const lower = (l: IdAndDelta[]) => l.map((e) => ({ id: e.id.toLowerCase(), delta: e.delta && anchor !== undefined }));
+        const cats = lower(filter.categories);
+        const classes = lower(filter.classifications);
+        const allowedProducts = catalog.visibleProducts(ctx.scope);
+        const allowedClasses = catalog.visibleClassifications(ctx.scope);
+        const products = (l: IdAndDelta[]) => [...catalog.productsUnder(l.map((e) => e.id))].filter((p) => allowedProducts.has(p));
+        const classIds = (l: IdAndDelta[]) => [...catalog.classificationsAmong(l.map((e) => e.id))].filter((c) => allowedClasses.has(c));
+        const filtered = cats.length > 0;
+        const base: RevisionFilter = {
+          categories: false,
+          productIds: filtered ? products(cats) : ctx.scope.all ? undefined : [...allowedProducts],
+          classificationIds: filtered ? classIds(classes) : ctx.scope.all ? undefined : [...allowedClasses],
+        };
+        revisions = await this.changeLog.changedSince(m, from, high, target, base);
+        const fullProducts = products(cats.filter((e) => !e.delta));
+        const fullClasses = classIds(classes.filter((e) => !e.delta));
+        if (filtered && fullProducts.length) revisions.push(...await this.changeLog.inCategories(m, fullProducts, base));
+        if (filtered && fullClasses.length) revisions.push(...await this.changeLog.inCategories(m, fullClasses, base));
+      }
+      return { anchor: formatAnchor(high, this.clock()), revisions: uniqueIdentities(revisions) };
+    });
+  }
+
+  /** getUpdateData returns the documents of 1..100 revisions this downstream may receive, and a URL per payload. */
+  async getUpdateData(ctx: DownstreamContext, ids: UpdateIdentity[]): Promise<{ updates: UpdateData[]; files: FileLocation[] }> {
+    const max = SERVER_SYNC_LIMITS.maxNumberOfUpdatesPerRequest;
+    if (ids.length < 1 || ids.length > max) throw invalidParameters(`updateIds: between 1 and ${max} identities are allowed, got ${ids.length}`);
+    for (const id of ids) {
+      if (!isGuid(id.updateId) || !Number.isInteger(id.revisionNumber)) throw invalidParameters('updateIds: each needs a GUID UpdateID and an int RevisionNumber');
+    }
+    const wanted = ids.map((i) => ({ updateId: i.updateId.toLowerCase(), revisionNumber: i.revisionNumber }));
+    const catalog = await this.catalog();
+    return this.ds.transaction('REPEATABLE READ', async (m) => {
+      const found = await this.store.findRevisions(m, wanted);
+      const allowed = new Set(await this.store.availableAmong(m, found.map((r) => r.revisionId), ctx.scope.all ? undefined : {
+        categoryIds: [...catalog.visibleCategoryIds(ctx.scope)],
+        productIds: [...catalog.visibleProducts(ctx.scope)],
+        classificationIds: [...catalog.visibleClassifications(ctx.scope)],
+      }));
+      const byKey = new Map(found.filter((r) => allowed.has(r.revisionId)).map((r) => [`${r.updateId}/${r.revisionNumber}`, r]));
+      const missing = wanted.filter((w) => !byKey.has(`${w.updateId}/${w.revisionNumber}`));
+      if (missing.length) {
+        throw invalidParameters(`updateIds: no such revision available here: ${missing.map((w) => `${w.updateId} rev ${w.revisionNumber}`).join(', ')}`);
+      }
+      const files = await this.store.filesOfRevisions(m, found.map((r) => r.revisionId));
+      const updates = wanted.map((w) => {
+        const r = byKey.get(`${w.updateId}/${w.revisionNumber}`)!;
+        return { id: w, xml: r.xml, fileSha1s: files.filter((f) => f.revisionId === r.revisionId).map((f) => f.sha1) };
+      });
+      const locations = new Map(files.map((f) => [f.sha1, `${this.publicUrl}${contentUrlPath(f.sha1, f.extension)}`]));
+      return { updates, files: [...locations].map(([sha1, url]) => ({ sha1, url })) };
+    });
+  }
+
+  /** downloadFiles asks this node to hold 1..100 payloads soon (DownloadFiles); unknown digests are a fault. */
+  async downloadFiles(_ctx: DownstreamContext, sha1s: string[]): Promise<void> {
+    const max = SERVER_SYNC_LIMITS.maxDownloadFilesDigests;
+    if (sha1s.length < 1 || sha1s.length > max) throw invalidParameters(`fileDigestList: between 1 and ${max} digests are allowed, got ${sha1s.length}`);
+    const known = await this.ds.transaction((m) => this.store.fileFacts(m, sha1s));
+    const unknown = sha1s.filter((s) => !known.has(s));
+    if (unknown.length) throw new DomainError('FileDigestsMissing', unknown.map((s) => Buffer.from(s, 'hex').toString('base64')).join('|'));
+    await this.warmer.warm(sha1s);
+  }
+
+  /** configAnchor is the anchor of the settings GetConfigData reports (they change only with a new Cascade version). */
+  configAnchor(): string {
+    return formatAnchor(1n, new Date(Date.UTC(2026, 10, 25)));
+  }
+
+  private async catalog(): Promise<Catalog> {
+    return new Catalog(await this.store.listCategories(this.ds.manager));
+  }
+}
+
+function uniqueIdentities(ids: UpdateIdentity[]): UpdateIdentity[] {
+  const seen = new Map<string, UpdateIdentity>();
+  for (const id of ids) seen.set(id.updateId, id);
+  return [...seen.values()];
+}
