@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerMigrateCommands } from './migrate.command';
 import { registerPublishCommands } from './publish.command';
+import { registerSeedCommand } from './seed.command';
 import { serve } from '../main';
 
 /** main builds the `cascade` command and runs it on argv. */
@@ -16,5 +17,6 @@ export async function main(argv: string[]): Promise<void> {
   program.command('serve').description('run the node (the same as npm start)').action(() => serve());
   registerMigrateCommands(program);
   registerPublishCommands(program);
+  registerSeedCommand(program);
   await program.parseAsync(argv);
 }
