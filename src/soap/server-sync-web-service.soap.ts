@@ -1,0 +1,109 @@
+import type { CatalogNode } from '../domain/catalog';
+import { invalidParameters } from '../domain/errors';
+import type { DownstreamSessionService, WireCookie } from '../services/downstream-session.service';
+import { SERVER_SYNC_LIMITS, type IdAndDelta, type ServerSyncService } from '../services/server-sync.service';
+import { arrayOf, optionalText, requiredObject } from './soap-args';
+import type { SoapServiceSpec } from './soap-host';
+import { toWsdlIdentity } from './publishing-service.soap';
+
+const b64ToHex = (b64: string) => Buffer.from(b64, 'base64').toString('hex');
+const hexToB64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
+
+/** readCookie reads a Cookie argument { Expiration, EncryptedData }. */
+function readCookie(value: unknown): WireCookie {
+  const c = requiredObject(value, 'cookie');
+  const data = optionalText(c.EncryptedData, 'EncryptedData');
+  if (!data) throw invalidParameters('cookie.EncryptedData is required');
+  return { encryptedData: Buffer.from(data, 'base64') };
+}
+
+const bool = (v: unknown) => v === true || v === 'true' || v === '1';
+
+function idAndDeltas(value: unknown): IdAndDelta[] {
+  return arrayOf<Record<string, unknown>>(value, 'IdAndDelta').map((e) => ({ id: String(e.Id ?? ''), delta: bool(e.Delta) }));
+}
+
+function catalogToWsdl(nodes: CatalogNode[]): { CatalogCategory: unknown[] } {
+  return {
+    CatalogCategory: nodes.map((n) => ({
+      Id: n.id, CategoryType: n.categoryType, Title: n.title,
+      ...(n.children.length ? { Children: catalogToWsdl(n.children) } : {}),
+    })),
+  };
+}
+
+/** serverSyncWebServiceSpec adapts the parent side of MS-WSUSSS to wsdl/ServerSyncService.wsdl. */
+export function serverSyncWebServiceSpec(sync: ServerSyncService, sessions: DownstreamSessionService): SoapServiceSpec {
+  return {
+    path: '/ServerSyncWebService/ServerSyncWebService.asmx',
+    wsdlFile: 'ServerSyncService.wsdl',
+    serviceName: 'ServerSyncWebService',
+    portName: 'ServerSyncWebServiceSoap',
+    operations: {
+      GetAuthConfig: async () => ({
+        GetAuthConfigResult: {
+          LastChange: sessions.authConfigLastChange().toISOString(),
+          AuthInfo: { AuthPlugInInfo: [{ PlugInID: 'DssTargeting', ServiceUrl: 'DssAuthWebService/DssAuthWebService.asmx' }] },
+          AllowedEventIds: {},
+        },
+      }),
+      GetCookie: async (args) => {
+        const auth = arrayOf<Record<string, unknown>>(args.authCookies, 'AuthorizationCookie');
+        if (auth.length !== 1) throw invalidParameters('authCookies must hold exactly one AuthorizationCookie');
+        const data = optionalText(auth[0].CookieData, 'CookieData');
+        if (!data) throw invalidParameters('AuthorizationCookie.CookieData is required');
+        const cookie = await sessions.issueCookie(Buffer.from(data, 'base64'), optionalText(args.protocolVersion, 'protocolVersion') ?? '');
+        return { GetCookieResult: { Expiration: cookie.expiration.toISOString(), EncryptedData: cookie.encryptedData.toString('base64') } };
+      },
+      GetConfigData: async (args) => {
+        await sessions.context(readCookie(args.cookie));
+        return {
+          GetConfigDataResult: {
+            CatalogOnlySync: false, LazySync: true, ServerHostsPsfFiles: false,
+            MaxNumberOfComputerIdsInRequest: 0, MaxNumberOfDriverSetsPerRequest: 0, MaxNumberOfPnpHardwareIdsInRequest: 0,
+            MaxNumberOfUpdatesPerRequest: SERVER_SYNC_LIMITS.maxNumberOfUpdatesPerRequest,
+            NewConfigAnchor: sync.configAnchor(), ProtocolVersion: SERVER_SYNC_LIMITS.protocolVersion,
+            LanguageUpdateList: { ServerSyncLanguageData: [{ LanguageID: 1033, ShortLanguage: 'en', LongLanguage: 'English', Enabled: true }] },
+          },
+        };
+      },
+      GetCatalog: async (args) => {
+        const catalog = await sync.getCatalog(await sessions.context(readCookie(args.cookie)));
+        return { GetCatalogResult: { Products: catalogToWsdl(catalog.products), Classifications: catalogToWsdl(catalog.classifications) } };
+      },
+      GetRevisionIdList: async (args) => {
+        const ctx = await sessions.context(readCookie(args.cookie));
+        const f = requiredObject(args.filter, 'filter');
+        const list = await sync.getRevisionIdList(ctx, {
+          anchor: optionalText(f.Anchor, 'Anchor'), getConfig: bool(f.GetConfig),
+          categories: idAndDeltas(f.Categories), classifications: idAndDeltas(f.Classifications),
+        });
+        return { GetRevisionIdListResult: { Anchor: list.anchor, NewRevisions: { UpdateIdentity: list.revisions.map(toWsdlIdentity) } } };
+      },
+      GetUpdateData: async (args) => {
+        const ctx = await sessions.context(readCookie(args.cookie));
+        const ids = arrayOf<Record<string, unknown>>(args.updateIds, 'UpdateIdentity')
+          .map((i) => ({ updateId: String(i.UpdateID ?? ''), revisionNumber: Number(i.RevisionNumber) }));
+        const data = await sync.getUpdateData(ctx, ids);
+        return {
+          GetUpdateDataResult: {
+            updates: {
+              ServerSyncUpdateData: data.updates.map((u) => ({
+                Id: toWsdlIdentity(u.id), XmlUpdateBlob: u.xml,
+                ...(u.fileSha1s.length ? { FileDigestList: { base64Binary: u.fileSha1s.map(hexToB64) } } : {}),
+              })),
+            },
+            fileUrls: { ServerSyncUrlData: data.files.map((f) => ({ FileDigest: hexToB64(f.sha1), MUUrl: f.url })) },
+          },
+        };
+      },
+      DownloadFiles: async (args) => {
+        const ctx = await sessions.context(readCookie(args.cookie));
+        const digests = arrayOf<string>(args.fileDigestList, 'base64Binary').map(String);
+        for (const d of digests) if (!/^[A-Za-z0-9+/]{27}=$/.test(d)) throw invalidParameters(`fileDigestList: "${d}" is not a base64 SHA-1`);
+        await sync.downloadFiles(ctx, digests.map(b64ToHex));
+        return {};
+      },
+    },
+  };
+}
