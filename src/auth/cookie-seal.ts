@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DomainError } from '../domain/errors';
+import { isUuid } from '../lib/uuid';
 
 /**
  * AuthorizationCookiePayload indicates what a node's AuthorizationCookie (DssAuthWebService) vouches for:
@@ -49,7 +50,6 @@ const MAX_GROUP_BYTES = 512;
 const FIXED_BYTES = 1 + 1 + 16 + 16 + 8 + 2;
 /** Anything longer cannot be a cookie this module made; rejecting it early bounds the work an attacker can cause. */
 const MAX_SEALED_BYTES = IV_BYTES + FIXED_BYTES + MAX_GROUP_BYTES + 1 + 255 + TAG_BYTES;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PROTOCOL_VERSION = /^\d{1,5}\.\d{1,5}$/;
 
 /** seal encrypts and authenticates a payload with this node's 32-byte key; the result is opaque bytes for the wire. */
@@ -96,7 +96,7 @@ function aad(kind: SealedPayload['kind'], issuerNodeId: string): Buffer {
 }
 
 function uuidBytes(id: string): Buffer {
-  if (!UUID.test(id)) throw new Error(`not a uuid: ${id}`);
+  if (!isUuid(id)) throw new Error(`not a uuid: ${id}`);
   return Buffer.from(id.replace(/-/g, ''), 'hex');
 }
 

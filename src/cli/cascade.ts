@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerDownstreamCommands } from './downstream.command';
 import { registerMigrateCommands } from './migrate.command';
 import { serve } from '../main';
 
@@ -14,5 +15,6 @@ export async function main(argv: string[]): Promise<void> {
     });
   program.command('serve').description('run the node (the same as npm start)').action(() => serve());
   registerMigrateCommands(program);
+  registerDownstreamCommands(program);
   await program.parseAsync(argv);
 }
