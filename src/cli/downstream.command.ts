@@ -71,7 +71,8 @@ export function registerDownstreamCommands(program: Command): void {
         const products = isAll(o.products) ? 'all' : await availability.resolveCategories(o.products, 'products');
         const classifications = isAll(o.classifications) ? 'all' : await availability.resolveCategories(o.classifications, 'classifications');
         const { madeAvailable } = await availability.setRule(target, { products, classifications });
-        console.log(`rule set for ${o.group !== undefined ? `group "${o.group}"` : `server "${key}"`}; ${madeAvailable} update(s) newly available`);
+        const who = o.group !== undefined ? `group "${o.group}"` : `server "${key}"`;
+        console.log(`rule set for ${who}; ${madeAvailable} update(s) newly available`);
       }));
 
   downstream.command('reset-rule [name-or-id]').description('remove the rule of a server (it follows its group) or of a group (everything)')
@@ -91,7 +92,8 @@ export function registerDownstreamCommands(program: Command): void {
     const titles = new Map((await availability.describeCategories(rules.flatMap((r) => [
       ...(r.products === 'all' ? [] : r.products), ...(r.classifications === 'all' ? [] : r.classifications)])))
       .map((c) => [c.categoryId, c.title]));
-    const show = (ids: string[] | 'all') => (ids === 'all' ? 'all' : ids.length === 0 ? 'none' : ids.map((id) => titles.get(id) ?? id).join('; '));
+    const show = (ids: string[] | 'all') =>
+      (ids === 'all' ? 'all' : ids.length === 0 ? 'none' : ids.map((id) => titles.get(id) ?? id).join('; '));
     printTable(['TARGET', 'PRODUCTS', 'CLASSIFICATIONS'], rules.map((r) => [
       r.target.kind === 'group' ? `group "${r.target.group}"` : `server ${names.get(r.target.serverId) ?? r.target.serverId}`,
       show(r.products), show(r.classifications)]));

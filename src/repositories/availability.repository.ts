@@ -108,7 +108,8 @@ function predicate(rule: EffectiveRule, alias: string, params: unknown[]): strin
   for (const selection of [rule.productIds, rule.classificationIds]) {
     if (selection === 'all') continue;
     params.push([...selection]);
-    parts.push(`EXISTS (SELECT 1 FROM revision_category rc WHERE rc.revision_id = ${alias}.revision_id AND rc.category_id = ANY($${params.length}::uuid[]))`);
+    parts.push(`EXISTS (SELECT 1 FROM revision_category rc
+      WHERE rc.revision_id = ${alias}.revision_id AND rc.category_id = ANY($${params.length}::uuid[]))`);
   }
   return parts.length ? `(${parts.join(' AND ')})` : 'TRUE';
 }

@@ -59,7 +59,8 @@ export class DownstreamServerRepository {
 
   /** touch records that the server just talked to this node, with the protocol version it uses. */
   async touch(serverId: string, protocolVersion: string): Promise<void> {
-    await this.db.query(`UPDATE downstream_server SET last_seen_at = now(), protocol_version = $2 WHERE server_id = $1`, [serverId, protocolVersion]);
+    await this.db.query(`UPDATE downstream_server SET last_seen_at = now(), protocol_version = $2 WHERE server_id = $1`,
+      [serverId, protocolVersion]);
   }
 
   /** delete removes a server. */

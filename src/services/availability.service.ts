@@ -52,6 +52,16 @@ export class AvailabilityService {
     return this.toEffective(own ?? await this.rules.find('group', server.group), this.catalog);
   }
 
+  /**
+   * effectiveRuleOf returns a server's rule using its group as stored now. Prefer it to effectiveRule with a
+   * cookie's group: after a move the cookie names the old group until it expires. NotFound if the server is gone.
+   */
+  async effectiveRuleOf(serverId: string): Promise<EffectiveRule> {
+    const server = isUuid(serverId) ? await this.servers.findById(serverId.toLowerCase()) : null;
+    if (!server) throw new DomainError('NotFound', `no downstream server ${serverId}`);
+    return this.effectiveRule({ serverId: server.serverId, group: server.groupName });
+  }
+
   /** filterAvailable keeps, in order, the revision ids the rule makes available (category revisions always). */
   filterAvailable(rule: EffectiveRule, revisionIds: readonly number[]): Promise<number[]> {
     return rule.all ? Promise.resolve([...revisionIds]) : this.catalog.filterAvailable(rule, revisionIds);
