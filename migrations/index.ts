@@ -1,4 +1,5 @@
 import { CreateUpdateStore1764043200000 } from './1764043200000-CreateUpdateStore';
+import { AddDownstreamServers1764129600000 } from './1764129600000-AddDownstreamServers';
 
 /** Every migration, oldest first; the DataSource loads this list instead of a glob. */
-export const ALL_MIGRATIONS: Function[] = [CreateUpdateStore1764043200000];
+export const ALL_MIGRATIONS: Function[] = [CreateUpdateStore1764043200000, AddDownstreamServers1764129600000];

@@ -5,11 +5,26 @@ import { openDatabase, type Database } from './db/database';
 import { migrateUp } from './db/migrator';
 import { createHttpApp, errorHandler, notFound } from './http/app';
 import { createLogger, type Logger } from './lib/logger';
+import { AvailabilityRepository } from './repositories/availability.repository';
+import { DistributionRuleRepository } from './repositories/distribution-rule.repository';
+import { DownstreamServerRepository } from './repositories/downstream-server.repository';
+import { NodeSettingRepository } from './repositories/node-setting.repository';
+import { AvailabilityService } from './services/availability.service';
+import { DownstreamServerService } from './services/downstream-server.service';
+import { NodeIdentityService } from './services/node-identity.service';
 
-/** RunningNode is a started node: its HTTP server and how to stop it cleanly. */
+/** NodeServices indicates the services a node builds once and its SOAP and HTTP layers call. */
+export interface NodeServices {
+  nodeIdentity: NodeIdentityService;
+  downstreamServers: DownstreamServerService;
+  availability: AvailabilityService;
+}
+
+/** RunningNode is a started node: its HTTP server, its services and how to stop it cleanly. */
 export interface RunningNode {
   server: Server;
   database: Database;
+  services: NodeServices;
   stop(): Promise<void>;
 }
 
@@ -23,6 +38,17 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     const applied = await migrateUp(database.dataSource);
     if (applied.length) log.info({ applied }, 'migrations applied');
 
+    const ds = database.dataSource;
+    const serverRepo = new DownstreamServerRepository(ds.manager);
+    const ruleRepo = new DistributionRuleRepository(ds.manager);
+    const nodeIdentity = new NodeIdentityService(new NodeSettingRepository(ds.manager));
+    const availability = new AvailabilityService(ds, ruleRepo, new AvailabilityRepository(ds.manager), serverRepo);
+    const services: NodeServices = {
+      nodeIdentity, availability, downstreamServers: new DownstreamServerService(ds, serverRepo, ruleRepo, availability),
+    };
+    // Read before listening, so a damaged identity stops the node at start rather than at a child's first request.
+    const { nodeId } = await nodeIdentity.getNodeIdentity();
+
     const app = createHttpApp();
     app.get('/healthz', async (_req, res) => {
       await database.dataSource.query('SELECT 1');
@@ -35,10 +61,11 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
     });
-    log.info({ port: config.port, publicUrl: config.publicUrl, database: database.kind }, 'cascade node listening');
+    log.info({ port: config.port, publicUrl: config.publicUrl, database: database.kind, nodeId }, 'cascade node listening');
     return {
       server,
       database,
+      services,
       stop: async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerDownstreamCommands } from './downstream.command';
 import { registerMigrateCommands } from './migrate.command';
 import { registerPublishCommands } from './publish.command';
 import { registerSeedCommand } from './seed.command';
@@ -18,5 +19,6 @@ export async function main(argv: string[]): Promise<void> {
   registerMigrateCommands(program);
   registerPublishCommands(program);
   registerSeedCommand(program);
+  registerDownstreamCommands(program);
   await program.parseAsync(argv);
 }

@@ -1,5 +1,8 @@
 import { CategoryEntity } from './category.entity';
 import { ChangeLogEntity } from './change-log.entity';
+import { DistributionRuleEntity } from './distribution-rule.entity';
+import { DownstreamServerEntity } from './downstream-server.entity';
+import { NodeSettingEntity } from './node-setting.entity';
 import { RevisionCategoryEntity } from './revision-category.entity';
 import { RevisionFileEntity } from './revision-file.entity';
 import { RevisionRelationshipEntity } from './revision-relationship.entity';
@@ -11,10 +14,11 @@ import { UpdateEntity } from './update.entity';
 /** Every entity of the schema, in one list for the DataSource. */
 export const ALL_ENTITIES = [
   CategoryEntity, UpdateEntity, UpdateRevisionEntity, RevisionCategoryEntity, RevisionRelationshipEntity,
-  UpdateFileEntity, RevisionFileEntity, ChangeLogEntity, SoftwareProviderEntity,
+  UpdateFileEntity, RevisionFileEntity, ChangeLogEntity, SoftwareProviderEntity, NodeSettingEntity, DownstreamServerEntity,
+  DistributionRuleEntity,
 ];
 
 export {
-  CategoryEntity, ChangeLogEntity, RevisionCategoryEntity, RevisionFileEntity, RevisionRelationshipEntity,
-  SoftwareProviderEntity, UpdateEntity, UpdateFileEntity, UpdateRevisionEntity,
+  CategoryEntity, ChangeLogEntity, DistributionRuleEntity, DownstreamServerEntity, NodeSettingEntity, RevisionCategoryEntity,
+  RevisionFileEntity, RevisionRelationshipEntity, SoftwareProviderEntity, UpdateEntity, UpdateFileEntity, UpdateRevisionEntity,
 };

@@ -1,0 +1,54 @@
+import type { EntityManager } from 'typeorm';
+import { DistributionRuleEntity, type RuleTargetKind } from '../entities/distribution-rule.entity';
+
+/** The stored content of a rule, without its bookkeeping columns. */
+export type DistributionRuleValues = Pick<DistributionRuleEntity,
+  'targetKind' | 'target' | 'allProducts' | 'productIds' | 'allClassifications' | 'classificationIds'>;
+
+/** Advisory-lock key serialising availability changes, so each change compares against a settled "before". */
+const RULE_CHANGE_LOCK = 0x43617372; // "Casr"
+
+/** DistributionRuleRepository is the only code querying distribution_rule. */
+export class DistributionRuleRepository {
+  constructor(private readonly db: EntityManager) {}
+
+  /** withManager gives the same repository bound to a transaction's manager. */
+  withManager(db: EntityManager): DistributionRuleRepository {
+    return new DistributionRuleRepository(db);
+  }
+
+  private get repo() {
+    return this.db.getRepository(DistributionRuleEntity);
+  }
+
+  /** lockChanges waits for, then holds until commit, the one lock every availability change takes. */
+  async lockChanges(): Promise<void> {
+    await this.db.query('SELECT pg_advisory_xact_lock($1)', [RULE_CHANGE_LOCK]);
+  }
+
+  /** find returns the rule of one target, or null. */
+  find(targetKind: RuleTargetKind, target: string): Promise<DistributionRuleEntity | null> {
+    return this.repo.findOneBy({ targetKind, target });
+  }
+
+  /** upsert creates or replaces the rule of a target. */
+  async upsert(v: DistributionRuleValues): Promise<void> {
+    await this.db.query(
+      `INSERT INTO distribution_rule (target_kind, target, all_products, product_ids, all_classifications, classification_ids)
+       VALUES ($1, $2, $3, $4::uuid[], $5, $6::uuid[])
+       ON CONFLICT (target_kind, target) DO UPDATE SET all_products = EXCLUDED.all_products, product_ids = EXCLUDED.product_ids,
+         all_classifications = EXCLUDED.all_classifications, classification_ids = EXCLUDED.classification_ids, updated_at = now()`,
+      [v.targetKind, v.target, v.allProducts, v.productIds, v.allClassifications, v.classificationIds],
+    );
+  }
+
+  /** delete removes the rule of a target; true when there was one. */
+  async delete(targetKind: RuleTargetKind, target: string): Promise<boolean> {
+    return ((await this.repo.delete({ targetKind, target })).affected ?? 0) > 0;
+  }
+
+  /** list returns every rule, group rules first, then by target. */
+  list(): Promise<DistributionRuleEntity[]> {
+    return this.repo.find({ order: { targetKind: 'ASC', target: 'ASC' } });
+  }
+}

@@ -1,0 +1,238 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { EVERYTHING, type EffectiveRule, type RuleTarget } from '../domain/availability';
+import { normalizeGroupName } from '../domain/downstream-server';
+import { DomainError, invalidParameters } from '../domain/errors';
+import type { CategoryType } from '../entities/category.entity';
+import type { DistributionRuleEntity } from '../entities/distribution-rule.entity';
+import { isUuid } from '../lib/uuid';
+import type { AvailabilityRepository, CategoryRef } from '../repositories/availability.repository';
+import type { DistributionRuleRepository } from '../repositories/distribution-rule.repository';
+import type { DownstreamServerRepository } from '../repositories/downstream-server.repository';
+
+/** RuleSelection indicates what an admin allows: product categories (Company, ProductFamily or Product) and classifications. */
+export interface RuleSelection {
+  products: readonly string[] | 'all';
+  classifications: readonly string[] | 'all';
+}
+
+/** DistributionRule indicates one stored rule as the admin set it (products not expanded). */
+export interface DistributionRule {
+  target: RuleTarget;
+  products: string[] | 'all';
+  classifications: string[] | 'all';
+  updatedAt: Date;
+}
+
+/** Which side of a rule a category may stand on. */
+export type RuleDimension = 'products' | 'classifications';
+
+const DIMENSION_TYPES: Record<RuleDimension, readonly CategoryType[]> = {
+  products: ['Company', 'ProductFamily', 'Product'],
+  classifications: ['UpdateClassification'],
+};
+
+/** Repositories one availability change works with, bound to its transaction. */
+interface TxRepos { rules: DistributionRuleRepository; catalog: AvailabilityRepository; servers: DownstreamServerRepository }
+
+/**
+ * AvailabilityService is the child update module: it evaluates distribution rules (no rule: everything; a
+ * server's rule overrides its group's) and records every widening of their outcome in the change log.
+ */
+export class AvailabilityService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly rules: DistributionRuleRepository,
+    private readonly catalog: AvailabilityRepository,
+    private readonly servers: DownstreamServerRepository,
+  ) {}
+
+  /** effectiveRule returns what one downstream server may receive now; product selections are expanded at this moment. */
+  async effectiveRule(server: { serverId: string; group: string }): Promise<EffectiveRule> {
+    const own = await this.rules.find('server', server.serverId);
+    return this.toEffective(own ?? await this.rules.find('group', server.group), this.catalog);
+  }
+
+  /**
+   * effectiveRuleOf returns a server's rule using its group as stored now. Prefer it to effectiveRule with a
+   * cookie's group: after a move the cookie names the old group until it expires. NotFound if the server is gone.
+   */
+  async effectiveRuleOf(serverId: string): Promise<EffectiveRule> {
+    const server = isUuid(serverId) ? await this.servers.findById(serverId.toLowerCase()) : null;
+    if (!server) throw new DomainError('NotFound', `no downstream server ${serverId}`);
+    return this.effectiveRule({ serverId: server.serverId, group: server.groupName });
+  }
+
+  /** filterAvailable keeps, in order, the revision ids the rule makes available (category revisions always). */
+  filterAvailable(rule: EffectiveRule, revisionIds: readonly number[]): Promise<number[]> {
+    return rule.all ? Promise.resolve([...revisionIds]) : this.catalog.filterAvailable(rule, revisionIds);
+  }
+
+  /** isAvailable indicates whether the rule makes one revision available. */
+  async isAvailable(rule: EffectiveRule, revisionId: number): Promise<boolean> {
+    return (await this.filterAvailable(rule, [revisionId])).length === 1;
+  }
+
+  /**
+   * offeredCategoryIds returns the categories to offer in a child's catalog: its classifications, its products
+   * and everything above and below them, or 'all'.
+   */
+  async offeredCategoryIds(rule: EffectiveRule): Promise<Set<string> | 'all'> {
+    if (rule.all) return 'all';
+    const products = rule.productIds === 'all'
+      ? await this.catalog.categoryIdsOfTypes(DIMENSION_TYPES.products) : await this.catalog.withAncestors(rule.productIds);
+    const classifications = rule.classificationIds === 'all'
+      ? await this.catalog.categoryIdsOfTypes(DIMENSION_TYPES.classifications) : rule.classificationIds;
+    return new Set([...products, ...classifications]);
+  }
+
+  /**
+   * setRule creates or replaces the rule of a server or group and, in the same transaction, writes a MadeAvailable
+   * change-log row for every update it newly makes available to that target. Returns how many rows.
+   */
+  async setRule(target: RuleTarget, selection: RuleSelection): Promise<{ madeAvailable: number }> {
+    const t = normalizeTarget(target);
+    const products = selection.products === 'all' ? 'all' : uniqueIds(selection.products, 'product');
+    const classifications = selection.classifications === 'all' ? 'all' : uniqueIds(selection.classifications, 'classification');
+    return this.ds.transaction(async (tx) => {
+      const repos = this.bind(tx);
+      await this.checkCategories(repos.catalog, 'products', products);
+      await this.checkCategories(repos.catalog, 'classifications', classifications);
+      const madeAvailable = await this.applyRuleChange(tx, t, () => repos.rules.upsert({
+        targetKind: t.kind, target: targetKey(t),
+        allProducts: products === 'all', productIds: products === 'all' ? [] : products,
+        allClassifications: classifications === 'all', classificationIds: classifications === 'all' ? [] : classifications,
+      }));
+      return { madeAvailable };
+    });
+  }
+
+  /** removeRule deletes the rule of a server or group (it falls back to its group's rule, or everything); NotFound if none. */
+  async removeRule(target: RuleTarget): Promise<{ madeAvailable: number }> {
+    const t = normalizeTarget(target);
+    return this.ds.transaction(async (tx) => {
+      const madeAvailable = await this.applyRuleChange(tx, t, async () => {
+        if (!(await this.bind(tx).rules.delete(t.kind, targetKey(t)))) throw new DomainError('NotFound', `no rule for ${describe(t)}`);
+      });
+      return { madeAvailable };
+    });
+  }
+
+  /**
+   * applyRuleChange runs `change` inside the caller's transaction `tx` and records, for the target, the updates
+   * that change made available. Every availability change goes through here, one at a time.
+   */
+  async applyRuleChange(tx: EntityManager, target: RuleTarget, change: () => Promise<void>): Promise<number> {
+    const repos = this.bind(tx);
+    await repos.rules.lockChanges();
+    const before = await this.effectiveFor(repos, target);
+    await change();
+    const after = await this.effectiveFor(repos, target);
+    // Nothing can become newly available when everything already was, or when nothing changed outcome-wise.
+    if (before.all || (!after.all && sameRule(before, after))) return 0;
+    return repos.catalog.insertMadeAvailable(target, before, after);
+  }
+
+  /** listRules returns every stored rule. */
+  async listRules(): Promise<DistributionRule[]> {
+    return (await this.rules.list()).map((r) => ({
+      target: r.targetKind === 'server' ? { kind: 'server', serverId: r.target } : { kind: 'group', group: r.target },
+      products: r.allProducts ? 'all' : r.productIds,
+      classifications: r.allClassifications ? 'all' : r.classificationIds,
+      updatedAt: r.updatedAt,
+    }));
+  }
+
+  /**
+   * resolveCategories turns GUIDs or exact titles into category ids of one dimension. A term that matches nothing
+   * and contains commas is read as a comma-separated list. Unknown, ambiguous or wrong-kind terms: InvalidParameters.
+   */
+  async resolveCategories(terms: readonly string[], dimension: RuleDimension): Promise<string[]> {
+    const ids: string[] = [];
+    for (const term of terms.map((t) => t.trim()).filter((t) => t.length > 0)) {
+      const found = await this.matchTerm(term, dimension);
+      if (found) ids.push(found);
+      else if (term.includes(',')) ids.push(...await this.resolveCategories(term.split(','), dimension));
+      else throw invalidParameters(`unknown ${singular(dimension)} "${term}": give a GUID or an exact title`);
+    }
+    return [...new Set(ids)];
+  }
+
+  /** describeCategories returns the categories with the given ids, for display. */
+  describeCategories(ids: readonly string[]): Promise<CategoryRef[]> {
+    return this.catalog.findCategories(ids, []);
+  }
+
+  private async matchTerm(term: string, dimension: RuleDimension): Promise<string | undefined> {
+    const matches = await this.catalog.findCategories(isUuid(term) ? [term.toLowerCase()] : [], [term]);
+    if (matches.length === 0) return undefined;
+    const fitting = matches.filter((m) => DIMENSION_TYPES[dimension].includes(m.categoryType));
+    if (fitting.length === 0) throw invalidParameters(`"${term}" is a ${matches[0].categoryType}, not a ${singular(dimension)}`);
+    if (fitting.length > 1) {
+      throw invalidParameters(`"${term}" matches several ${dimension} (${fitting.map((m) => m.categoryId).join(', ')}): give a GUID`);
+    }
+    return fitting[0].categoryId;
+  }
+
+  private async checkCategories(catalog: AvailabilityRepository, dimension: RuleDimension, ids: string[] | 'all'): Promise<void> {
+    if (ids === 'all' || ids.length === 0) return;
+    const found = new Map((await catalog.findCategories(ids, [])).map((c) => [c.categoryId, c]));
+    for (const id of ids) {
+      const c = found.get(id);
+      if (!c) throw invalidParameters(`unknown ${singular(dimension)} ${id}`);
+      if (!DIMENSION_TYPES[dimension].includes(c.categoryType)) {
+        throw invalidParameters(`${id} ("${c.title}") is a ${c.categoryType}, not a ${singular(dimension)}`);
+      }
+    }
+  }
+
+  private bind(tx: EntityManager): TxRepos {
+    return { rules: this.rules.withManager(tx), catalog: this.catalog.withManager(tx), servers: this.servers.withManager(tx) };
+  }
+
+  /** effectiveFor reads a target's rule as the transaction sees it; a server's group is read too, as it may be changing. */
+  private async effectiveFor(repos: TxRepos, target: RuleTarget): Promise<EffectiveRule> {
+    if (target.kind === 'group') return this.toEffective(await repos.rules.find('group', target.group), repos.catalog);
+    const server = await repos.servers.findById(target.serverId, true);
+    if (!server) throw new DomainError('NotFound', `no downstream server ${target.serverId}`);
+    const own = await repos.rules.find('server', server.serverId);
+    return this.toEffective(own ?? await repos.rules.find('group', server.groupName), repos.catalog);
+  }
+
+  private async toEffective(rule: DistributionRuleEntity | null, catalog: AvailabilityRepository): Promise<EffectiveRule> {
+    if (!rule || (rule.allProducts && rule.allClassifications)) return EVERYTHING;
+    return {
+      all: false,
+      productIds: rule.allProducts ? 'all' : await catalog.expandProducts(rule.productIds),
+      classificationIds: rule.allClassifications ? 'all' : new Set(rule.classificationIds),
+    };
+  }
+}
+
+function normalizeTarget(target: RuleTarget): RuleTarget {
+  if (target.kind === 'group') return { kind: 'group', group: normalizeGroupName(target.group) };
+  if (!isUuid(target.serverId)) throw invalidParameters(`not a server id: ${target.serverId}`);
+  return { kind: 'server', serverId: target.serverId.toLowerCase() };
+}
+
+function targetKey(t: RuleTarget): string {
+  return t.kind === 'server' ? t.serverId : t.group;
+}
+
+function describe(t: RuleTarget): string {
+  return t.kind === 'server' ? `downstream server ${t.serverId}` : `downstream group "${t.group}"`;
+}
+
+function singular(d: RuleDimension): string {
+  return d === 'products' ? 'product' : 'classification';
+}
+
+function uniqueIds(ids: readonly string[], what: string): string[] {
+  for (const id of ids) if (!isUuid(id)) throw invalidParameters(`not a ${what} id: ${id}`);
+  return [...new Set(ids.map((id) => id.toLowerCase()))];
+}
+
+function sameRule(a: EffectiveRule & { all: false }, b: EffectiveRule & { all: false }): boolean {
+  const same = (x: 'all' | ReadonlySet<string>, y: 'all' | ReadonlySet<string>) =>
+    x === 'all' || y === 'all' ? x === y : x.size === y.size && [...x].every((id) => y.has(id));
+  return same(a.productIds, b.productIds) && same(a.classificationIds, b.classificationIds);
+}

@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/db/data-source';
+import { migrateUp } from '../../src/db/migrator';
+import { DomainError } from '../../src/domain/errors';
+import type { DownstreamServerService } from '../../src/services/downstream-server.service';
+import type { AvailabilityService } from '../../src/services/availability.service';
+import { buildDownstreamServices } from '../support/downstream-services';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+async function rejection(p: Promise<unknown>): Promise<DomainError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).to.be.instanceOf(DomainError);
+    return err as DomainError;
+  }
+  throw new Error('expected a DomainError');
+}
+
+describe('DownstreamServerService on real Postgres', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let servers: DownstreamServerService;
+  let availability: AvailabilityService;
+
+  before(async () => {
+    db = await createTestDatabase();
+    ds = await createDataSource({ url: db.url }).initialize();
+    await migrateUp(ds);
+    ({ servers, availability } = buildDownstreamServices(ds));
+  });
+  after(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('adds a server and authenticates it with its id and secret only', async () => {
+    const added = await servers.add('Child-1.Example.org', 'Branches');
+    expect(added.serverId).to.match(/^[0-9a-f-]{36}$/);
+    expect(added.name).to.equal('child-1.example.org');
+    expect(added.group).to.equal('Branches');
+    expect(added.enabled).to.equal(true);
+    expect((await servers.authenticate(added.serverId, added.secret))?.name).to.equal('child-1.example.org');
+    expect(await servers.authenticate(added.serverId.toUpperCase(), added.secret)).to.not.equal(undefined);
+    expect(await servers.authenticate(added.serverId, `${added.secret}x`)).to.equal(undefined);
+    expect(await servers.authenticate('9c0e4b1e-0000-4000-8000-000000000000', added.secret)).to.equal(undefined);
+    expect(await servers.authenticate('not-an-id', added.secret)).to.equal(undefined);
+    const [row] = await ds.query('SELECT secret_hash FROM downstream_server WHERE server_id = $1', [added.serverId]);
+    expect(row.secret_hash).to.match(/^scrypt\$16384\$8\$1\$/);
+    expect(row.secret_hash).to.not.contain(added.secret);
+  });
+
+  it('puts a server in the Default group unless told otherwise', async () => {
+    expect((await servers.add('child-default')).group).to.equal('Default');
+  });
+
+  it('refuses a duplicate name, whatever its case, with Conflict', async () => {
+    await servers.add('dup');
+    expect((await rejection(servers.add('DUP'))).code).to.equal('Conflict');
+    expect((await servers.list()).filter((s) => s.name === 'dup')).to.have.length(1);
+  });
+
+  it('refuses names that are not DNS names or identifiers, and uuid-shaped names', async () => {
+    for (const bad of ['', 'has space', '-lead', 'a..b', 'x'.repeat(64), 'semi;colon', '9c0e4b1e-0000-4000-8000-000000000000']) {
+      expect((await rejection(servers.add(bad))).code, bad).to.equal('InvalidParameters');
+    }
+    expect((await rejection(servers.add('ok-name', ''))).code).to.equal('InvalidParameters');
+  });
+
+  it('disables and enables a server by name or id', async () => {
+    const s = await servers.add('toggle');
+    expect((await servers.disable('toggle')).enabled).to.equal(false);
+    expect(await servers.authenticate(s.serverId, s.secret)).to.equal(undefined);
+    expect((await servers.get(s.serverId)).enabled).to.equal(false);
+    await servers.enable(s.serverId);
+    expect((await servers.authenticate(s.serverId, s.secret))?.enabled).to.equal(true);
+  });
+
+  it('removes a server with its own rule; unknown names give NotFound', async () => {
+    const s = await servers.add('gone');
+    await availability.setRule({ kind: 'server', serverId: s.serverId }, { products: 'all', classifications: [] });
+    const removed = await servers.remove('gone');
+    expect(removed.serverId).to.equal(s.serverId);
+    expect((await rejection(servers.get('gone'))).code).to.equal('NotFound');
+    expect((await rejection(servers.remove(s.serverId))).code).to.equal('NotFound');
+    expect(await servers.authenticate(s.serverId, s.secret)).to.equal(undefined);
+    expect((await availability.listRules()).some((r) => r.target.kind === 'server' && r.target.serverId === s.serverId)).to.equal(false);
+  });
+
+  it('records when a server was last seen and its protocol version', async () => {
+    const s = await servers.add('seen');
+    expect(s.lastSeenAt).to.equal(null);
+    const before = Date.now();
+    await servers.touch(s.serverId, '1.20');
+    const after = await servers.get('seen');
+    expect(after.protocolVersion).to.equal('1.20');
+    expect(after.lastSeenAt!.getTime()).to.be.within(before - 5000, Date.now() + 5000);
+    expect((await rejection(servers.touch(s.serverId, 'x'))).code).to.equal('InvalidParameters');
+  });
+
+  it('moves a server to another group', async () => {
+    await servers.add('mover', 'A');
+    expect((await servers.setGroup('mover', 'B')).group).to.equal('B');
+    expect((await servers.get('mover')).group).to.equal('B');
+  });
+});

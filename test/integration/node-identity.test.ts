@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { open, seal } from '../../src/auth/cookie-seal';
+import { createDataSource } from '../../src/db/data-source';
+import { migrateUp } from '../../src/db/migrator';
+import { NodeSettingRepository } from '../../src/repositories/node-setting.repository';
+import { NodeIdentityService } from '../../src/services/node-identity.service';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+describe('NodeIdentityService on real Postgres', () => {
+  let db: TestDatabase;
+  let a: DataSource;
+  let b: DataSource;
+
+  before(async () => {
+    db = await createTestDatabase();
+    a = await createDataSource({ url: db.url }).initialize();
+    b = await createDataSource({ url: db.url }).initialize();
+    await migrateUp(a);
+  });
+  after(async () => {
+    await a?.destroy();
+    await b?.destroy();
+    await db?.drop();
+  });
+
+  it('gives every process sharing the database the same node id and cookie key, even when they start together', async () => {
+    const services = [a, b, a, b].map((ds) => new NodeIdentityService(new NodeSettingRepository(ds.manager)));
+    const ids = await Promise.all(services.map((s) => s.getNodeIdentity()));
+    expect(ids[0].nodeId).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(ids[0].cookieKey.length).to.equal(32);
+    for (const id of ids.slice(1)) {
+      expect(id.nodeId).to.equal(ids[0].nodeId);
+      expect(id.cookieKey.equals(ids[0].cookieKey)).to.equal(true);
+    }
+    const rows = await a.query('SELECT key FROM node_setting ORDER BY key');
+    expect(rows.map((r: { key: string }) => r.key)).to.deep.equal(['cookie_key', 'node_id']);
+
+    // A cookie one process seals, another opens.
+    const now = Date.now();
+    const sealed = seal({ kind: 'auth', serverId: randomUUID(), group: 'Default', issuerNodeId: ids[0].nodeId, expiresAt: now + 1000 }, ids[0].cookieKey);
+    expect(open(sealed, 'auth', { key: ids[1].cookieKey, nodeId: ids[1].nodeId, now }).group).to.equal('Default');
+  });
+
+  it('reads the identity once per process', async () => {
+    const service = new NodeIdentityService(new NodeSettingRepository(b.manager));
+    const first = await service.getNodeIdentity();
+    await a.query(`UPDATE node_setting SET value = $1 WHERE key = 'node_id'`, [randomUUID()]);
+    expect((await service.getNodeIdentity()).nodeId).to.equal(first.nodeId);
+    const fresh = await new NodeIdentityService(new NodeSettingRepository(b.manager)).getNodeIdentity();
+    expect(fresh.nodeId).to.not.equal(first.nodeId);
+  });
+
+  it('refuses a damaged cookie key instead of issuing cookies with it', async () => {
+    await a.query(`UPDATE node_setting SET value = 'c2hvcnQ=' WHERE key = 'cookie_key'`);
+    const service = new NodeIdentityService(new NodeSettingRepository(a.manager));
+    let message = '';
+    await service.getNodeIdentity().catch((err: Error) => { message = err.message; });
+    expect(message).to.match(/cookie_key/);
+  });
+});
