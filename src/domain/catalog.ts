@@ -1,4 +1,5 @@
 import type { CategoryType } from '../entities/category.entity';
+import type { CategorySelection, EffectiveRule } from './availability';
 
 /** A category as the catalog logic needs it. */
 export interface CatalogCategory {
@@ -16,8 +17,6 @@ export interface CatalogNode {
   children: CatalogNode[];
 }
 
-/** What a downstream may receive: everything, or these products and classifications. */
-export type AvailabilityScope = { all: true } | { all: false; productIds: string[]; classificationIds: string[] };
 
 /**
  * Catalog answers questions about the category tree (Company › ProductFamily › Product, and the flat
@@ -59,20 +58,21 @@ export class Catalog {
     return new Set([...ids].filter((id) => this.byId.get(id)?.categoryType === 'UpdateClassification'));
   }
 
-  /** visibleProducts and visibleClassifications are what a scope allows. */
-  visibleProducts(scope: AvailabilityScope): Set<string> {
-    return scope.all ? this.productsUnder(this.roots()) : this.productsUnder(scope.productIds);
+  /** visibleProducts is every product a rule lets a downstream receive. */
+  visibleProducts(rule: EffectiveRule): Set<string> {
+    return this.productsUnder(selected(rule, 'productIds') ?? this.roots());
   }
 
-  visibleClassifications(scope: AvailabilityScope): Set<string> {
-    return scope.all ? this.classificationsAmong(this.byId.keys()) : this.classificationsAmong(scope.classificationIds);
+  /** visibleClassifications is every classification a rule lets a downstream receive. */
+  visibleClassifications(rule: EffectiveRule): Set<string> {
+    return this.classificationsAmong(selected(rule, 'classificationIds') ?? this.byId.keys());
   }
 
-  /** visibleCategoryIds is every category a scope lets a child see: its products, their ancestors, its classifications. */
-  visibleCategoryIds(scope: AvailabilityScope): Set<string> {
-    if (scope.all) return new Set(this.byId.keys());
-    const out = new Set(this.visibleClassifications(scope));
-    for (const id of this.visibleProducts(scope)) {
+  /** visibleCategoryIds is every category a rule lets a child see: its products, their ancestors, its classifications. */
+  visibleCategoryIds(rule: EffectiveRule): Set<string> {
+    if (rule.all) return new Set(this.byId.keys());
+    const out = new Set(this.visibleClassifications(rule));
+    for (const id of this.visibleProducts(rule)) {
       for (let c = this.byId.get(id); c && !out.has(c.categoryId); c = c.parentCategoryId ? this.byId.get(c.parentCategoryId) : undefined) {
         out.add(c.categoryId);
       }
@@ -93,6 +93,13 @@ export class Catalog {
   private roots(): string[] {
     return this.categories.filter((c) => !c.parentCategoryId).map((c) => c.categoryId);
   }
+}
+
+/** selected returns a rule's explicit selection of one dimension, or undefined for "all". */
+function selected(rule: EffectiveRule, dimension: 'productIds' | 'classificationIds'): Iterable<string> | undefined {
+  if (rule.all) return undefined;
+  const s: CategorySelection = rule[dimension];
+  return s === 'all' ? undefined : s;
 }
 
 const byTitle = (a: CatalogCategory, b: CatalogCategory) => a.title.localeCompare(b.title);

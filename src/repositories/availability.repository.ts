@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { CategoryType } from '../entities/category.entity';
+import { lockChangeLog } from './change-log.repository';
 import type { EffectiveRule, RuleTarget } from '../domain/availability';
 
 /** A category as the availability rules name it. */
@@ -35,19 +36,6 @@ export class AvailabilityRepository {
     return new Set(rows.map((r) => r.category_id));
   }
 
-  /** withAncestors returns the given categories and every category above them. */
-  async withAncestors(ids: Iterable<string>): Promise<Set<string>> {
-    const rows: Array<{ category_id: string }> = await this.db.query(
-      `WITH RECURSIVE up(category_id, parent_category_id) AS (
-         SELECT category_id, parent_category_id FROM category WHERE category_id = ANY($1::uuid[])
-         UNION
-         SELECT c.category_id, c.parent_category_id FROM category c JOIN up ON c.category_id = up.parent_category_id
-       ) SELECT category_id FROM up`,
-      [[...ids]],
-    );
-    return new Set(rows.map((r) => r.category_id));
-  }
-
   /** findCategories returns the categories whose id is one of `ids` or whose title is exactly one of `titles`. */
   async findCategories(ids: readonly string[], titles: readonly string[]): Promise<CategoryRef[]> {
     const rows: Array<{ category_id: string; category_type: CategoryType; title: string }> = await this.db.query(
@@ -56,13 +44,6 @@ export class AvailabilityRepository {
       [ids, titles],
     );
     return rows.map((r) => ({ categoryId: r.category_id, categoryType: r.category_type, title: r.title }));
-  }
-
-  /** categoryIdsOfTypes returns every category of the given types. */
-  async categoryIdsOfTypes(types: readonly CategoryType[]): Promise<Set<string>> {
-    const rows: Array<{ category_id: string }> = await this.db.query(
-      `SELECT category_id FROM category WHERE category_type = ANY($1::text[])`, [types]);
-    return new Set(rows.map((r) => r.category_id));
   }
 
   /**
@@ -74,7 +55,7 @@ export class AvailabilityRepository {
     const params: unknown[] = [revisionIds];
     const rows: Array<{ revision_id: number }> = await this.db.query(
       `SELECT r.revision_id FROM update_revision r
-       WHERE r.revision_id = ANY($1::int[]) AND (r.update_type = 'Category' OR ${predicate(rule, 'r', params)})`,
+       WHERE r.revision_id = ANY($1::int[]) AND (r.update_type = 'Category' OR ${availableSql(rule, 'r', params)})`,
       params,
     );
     const kept = new Set(rows.map((r) => r.revision_id));
@@ -87,11 +68,12 @@ export class AvailabilityRepository {
    */
   async insertMadeAvailable(target: RuleTarget, before: EffectiveRule, after: EffectiveRule): Promise<number> {
     const params: unknown[] = [target.kind === 'server' ? target.serverId : null, target.kind === 'group' ? target.group : null];
+    await lockChangeLog(this.db);
     const rows: Array<{ n: number }> = await this.db.query(
       `WITH made AS (
          INSERT INTO change_log (update_id, revision_number, change_kind, target_server_id, target_group)
          SELECT r.update_id, r.revision_number, 'MadeAvailable', $1::uuid, $2::varchar FROM update_revision r
-         WHERE r.is_latest AND r.update_type <> 'Category' AND ${predicate(after, 'r', params)} AND NOT ${predicate(before, 'r', params)}
+         WHERE r.is_latest AND r.update_type <> 'Category' AND ${availableSql(after, 'r', params)} AND NOT ${availableSql(before, 'r', params)}
          ORDER BY r.revision_id
          RETURNING 1
        ) SELECT count(*)::int AS n FROM made`,
@@ -101,8 +83,8 @@ export class AvailabilityRepository {
   }
 }
 
-/** predicate renders "revision <alias> is available under rule" as SQL, appending its parameters to params. */
-function predicate(rule: EffectiveRule, alias: string, params: unknown[]): string {
+/** availableSql renders "revision <alias> is available under rule" as SQL, appending its parameters to params. */
+export function availableSql(rule: EffectiveRule, alias: string, params: unknown[]): string {
   if (rule.all) return 'TRUE';
   const parts: string[] = [];
   for (const selection of [rule.productIds, rule.classificationIds]) {

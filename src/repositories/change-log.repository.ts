@@ -1,17 +1,24 @@
 import type { EntityManager } from 'typeorm';
+import type { EffectiveRule } from '../domain/availability';
 import type { UpdateDocument, UpdateIdentity } from '../domain/update-document';
+import { availableSql } from './availability.repository';
 
 /** Advisory lock every change-log writer holds from its first change-log insert to its commit. */
 const CHANGE_LOG_LOCK = 0x43686e67; // "Chng"
+
+/** lockChangeLog takes the change-log writers' lock until the transaction of m ends. */
+export async function lockChangeLog(m: EntityManager): Promise<void> {
+  await m.query('SELECT pg_advisory_xact_lock($1)', [CHANGE_LOG_LOCK]);
+}
 
 /** RevisionFilter narrows a revision list: category or software updates, and which categories count. */
 export interface RevisionFilter {
   /** true: category updates (GetConfig=true); false: every other update. */
   categories: boolean;
-  /** Allowed products (already expanded to Product ids); undefined = any. */
-  productIds?: string[];
-  /** Allowed classifications; undefined = any. */
-  classificationIds?: string[];
+  /** What the downstream may receive (its distribution rule). */
+  rule: EffectiveRule;
+  /** What the downstream asked for (its Categories and Classifications), as a rule of the same shape. */
+  selection: EffectiveRule;
   /** For category updates: allowed category ids; undefined = any. */
   categoryIds?: string[];
 }
@@ -26,8 +33,8 @@ export interface ChangeTarget { serverId: string; group: string }
  */
 export class ChangeLogRepository {
   /** lock serialises change-log writers until the caller's transaction ends. */
-  async lock(m: EntityManager): Promise<void> {
-    await m.query('SELECT pg_advisory_xact_lock($1)', [CHANGE_LOG_LOCK]);
+  lock(m: EntityManager): Promise<void> {
+    return lockChangeLog(m);
   }
 
   /** highWaterMark is the newest committed sequence number (0 for an empty log). */
@@ -95,16 +102,11 @@ export class ChangeLogRepository {
 /** filterSql renders a RevisionFilter over alias r, appending its parameters. */
 function filterSql(f: RevisionFilter, params: unknown[]): string {
   const where = [f.categories ? `r.update_type = 'Category'` : `r.update_type <> 'Category'`];
-  const inCategory = (ids: string[]) => {
-    params.push(ids);
-    return `EXISTS (SELECT 1 FROM revision_category x WHERE x.revision_id = r.revision_id AND x.category_id = ANY($${params.length}::uuid[]))`;
-  };
   if (f.categories && f.categoryIds) {
     params.push(f.categoryIds);
     where.push(`r.update_id = ANY($${params.length}::uuid[])`);
   }
-  if (!f.categories && f.productIds) where.push(inCategory(f.productIds));
-  if (!f.categories && f.classificationIds) where.push(inCategory(f.classificationIds));
+  if (!f.categories) where.push(availableSql(f.rule, 'r', params), availableSql(f.selection, 'r', params));
   return where.join(' AND ');
 }
 

@@ -154,23 +154,6 @@ export class UpdateStoreRepository {
     return rows.map(toStored);
   }
 
-  /**
-   * availableAmong keeps the revisions a scope allows: category updates among its categories, other
-   * updates in one of its products and one of its classifications. No scope keeps them all.
-   */
-  async availableAmong(m: EntityManager, revisionIds: number[],
-    scope?: { categoryIds: string[]; productIds: string[]; classificationIds: string[] }): Promise<number[]> {
-    if (!scope || !revisionIds.length) return revisionIds;
-    const rows = await m.query(
-      `SELECT r.revision_id FROM update_revision r WHERE r.revision_id = ANY($1::int[]) AND (
-         (r.update_type = 'Category' AND r.update_id = ANY($2::uuid[]))
-         OR (r.update_type <> 'Category'
-             AND EXISTS (SELECT 1 FROM revision_category x WHERE x.revision_id = r.revision_id AND x.category_id = ANY($3::uuid[]))
-             AND EXISTS (SELECT 1 FROM revision_category x WHERE x.revision_id = r.revision_id AND x.category_id = ANY($4::uuid[]))))`,
-      [revisionIds, scope.categoryIds, scope.productIds, scope.classificationIds]);
-    return rows.map((r: { revision_id: number }) => r.revision_id);
-  }
-
   /** filesOfRevisions lists the payloads each revision names, with the facts needed for their URLs. */
   async filesOfRevisions(m: EntityManager, revisionIds: number[]): Promise<Array<{ revisionId: number; sha1: string; extension: string }>> {
     if (!revisionIds.length) return [];

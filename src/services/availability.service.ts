@@ -67,24 +67,6 @@ export class AvailabilityService {
     return rule.all ? Promise.resolve([...revisionIds]) : this.catalog.filterAvailable(rule, revisionIds);
   }
 
-  /** isAvailable indicates whether the rule makes one revision available. */
-  async isAvailable(rule: EffectiveRule, revisionId: number): Promise<boolean> {
-    return (await this.filterAvailable(rule, [revisionId])).length === 1;
-  }
-
-  /**
-   * offeredCategoryIds returns the categories to offer in a child's catalog: its classifications, its products
-   * and everything above and below them, or 'all'.
-   */
-  async offeredCategoryIds(rule: EffectiveRule): Promise<Set<string> | 'all'> {
-    if (rule.all) return 'all';
-    const products = rule.productIds === 'all'
-      ? await this.catalog.categoryIdsOfTypes(DIMENSION_TYPES.products) : await this.catalog.withAncestors(rule.productIds);
-    const classifications = rule.classificationIds === 'all'
-      ? await this.catalog.categoryIdsOfTypes(DIMENSION_TYPES.classifications) : rule.classificationIds;
-    return new Set([...products, ...classifications]);
-  }
-
   /**
    * setRule creates or replaces the rule of a server or group and, in the same transaction, writes a MadeAvailable
    * change-log row for every update it newly makes available to that target. Returns how many rows.

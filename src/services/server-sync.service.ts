@@ -1,17 +1,20 @@
 import type { DataSource } from 'typeorm';
 import { formatAnchor, parseAnchor } from '../domain/anchor';
-import { Catalog, type AvailabilityScope, type CatalogNode } from '../domain/catalog';
+import { EVERYTHING, type EffectiveRule } from '../domain/availability';
+import { Catalog, type CatalogNode } from '../domain/catalog';
 import { DomainError, invalidParameters } from '../domain/errors';
 import { isGuid, type UpdateIdentity } from '../domain/update-document';
 import type { ChangeLogRepository, RevisionFilter } from '../repositories/change-log.repository';
 import type { UpdateStoreRepository } from '../repositories/update-store.repository';
+import type { AvailabilityService } from './availability.service';
 import { contentUrlPath } from '../domain/content-path';
 
 /** The downstream server a request comes from, as its cookie and this node's rules say. */
 export interface DownstreamContext {
   serverId: string;
   group: string;
-  scope: AvailabilityScope;
+  /** The downstream's distribution rule as of this request. */
+  rule: EffectiveRule;
 }
 
 /** One IdAndDelta entry of a ServerSyncFilter. */
@@ -56,6 +59,7 @@ export class ServerSyncService {
     private readonly ds: DataSource,
     private readonly store: UpdateStoreRepository,
     private readonly changeLog: ChangeLogRepository,
+    private readonly availability: Pick<AvailabilityService, 'filterAvailable'>,
     private readonly publicUrl: string,
     private readonly warmer: PayloadWarmer,
     private readonly clock: () => Date = () => new Date(),
@@ -64,8 +68,8 @@ export class ServerSyncService {
   /** getCatalog returns the products (as a tree) and classifications this downstream may receive. */
   async getCatalog(ctx: DownstreamContext): Promise<{ products: CatalogNode[]; classifications: CatalogNode[] }> {
     const catalog = await this.catalog();
-    const visible = catalog.visibleCategoryIds(ctx.scope);
-    const classifications = [...catalog.visibleClassifications(ctx.scope)].map((id) => catalog.get(id)!)
+    const visible = catalog.visibleCategoryIds(ctx.rule);
+    const classifications = [...catalog.visibleClassifications(ctx.rule)].map((id) => catalog.get(id)!)
       .sort((a, b) => a.title.localeCompare(b.title))
       .map((c) => ({ id: c.categoryId, categoryType: c.categoryType, title: c.title, children: [] }));
     return { products: catalog.productTree(visible), classifications };
@@ -92,27 +96,19 @@ export class ServerSyncService {
       const target = { serverId: ctx.serverId, group: ctx.group };
       let revisions: UpdateIdentity[];
       if (filter.getConfig) {
-        const f: RevisionFilter = { categories: true, categoryIds: ctx.scope.all ? undefined : [...catalog.visibleCategoryIds(ctx.scope)] };
-        revisions = await this.changeLog.changedSince(m, from, high, target, f);
+        const categoryIds = ctx.rule.all ? undefined : [...catalog.visibleCategoryIds(ctx.rule)];
+        revisions = await this.changeLog.changedSince(m, from, high, target, { categories: true, rule: ctx.rule, selection: EVERYTHING, categoryIds });
       } else {
-        const lower = (l: IdAndDelta[]) => l.map((e) => ({ id: e.id.toLowerCase(), delta: e.delta && anchor !== undefined }));
-        const cats = lower(filter.categories);
-        const classes = lower(filter.classifications);
-        const allowedProducts = catalog.visibleProducts(ctx.scope);
-        const allowedClasses = catalog.visibleClassifications(ctx.scope);
-        const products = (l: IdAndDelta[]) => [...catalog.productsUnder(l.map((e) => e.id))].filter((p) => allowedProducts.has(p));
-        const classIds = (l: IdAndDelta[]) => [...catalog.classificationsAmong(l.map((e) => e.id))].filter((c) => allowedClasses.has(c));
-        const filtered = cats.length > 0;
-        const base: RevisionFilter = {
-          categories: false,
-          productIds: filtered ? products(cats) : ctx.scope.all ? undefined : [...allowedProducts],
-          classificationIds: filtered ? classIds(classes) : ctx.scope.all ? undefined : [...allowedClasses],
+        // Delta=true without an anchor means the same as Delta=false: everything (MS-WSUSSS 3.1.4.5).
+        const full = (l: IdAndDelta[]) => l.filter((e) => !e.delta || anchor === undefined).map((e) => e.id.toLowerCase());
+        const ids = (l: IdAndDelta[]) => l.map((e) => e.id.toLowerCase());
+        const selection: EffectiveRule = filter.categories.length === 0 ? EVERYTHING : {
+          all: false, productIds: catalog.productsUnder(ids(filter.categories)), classificationIds: catalog.classificationsAmong(ids(filter.classifications)),
         };
-        revisions = await this.changeLog.changedSince(m, from, high, target, base);
-        const fullProducts = products(cats.filter((e) => !e.delta));
-        const fullClasses = classIds(classes.filter((e) => !e.delta));
-        if (filtered && fullProducts.length) revisions.push(...await this.changeLog.inCategories(m, fullProducts, base));
-        if (filtered && fullClasses.length) revisions.push(...await this.changeLog.inCategories(m, fullClasses, base));
+        const f: RevisionFilter = { categories: false, rule: ctx.rule, selection };
+        revisions = await this.changeLog.changedSince(m, from, high, target, f);
+        const fullIds = [...catalog.productsUnder(full(filter.categories)), ...catalog.classificationsAmong(full(filter.classifications))];
+        revisions.push(...await this.changeLog.inCategories(m, fullIds, f));
       }
       return { anchor: formatAnchor(high, this.clock()), revisions: uniqueIdentities(revisions) };
     });
@@ -126,14 +122,9 @@ export class ServerSyncService {
       if (!isGuid(id.updateId) || !Number.isInteger(id.revisionNumber)) throw invalidParameters('updateIds: each needs a GUID UpdateID and an int RevisionNumber');
     }
     const wanted = ids.map((i) => ({ updateId: i.updateId.toLowerCase(), revisionNumber: i.revisionNumber }));
-    const catalog = await this.catalog();
     return this.ds.transaction('REPEATABLE READ', async (m) => {
       const found = await this.store.findRevisions(m, wanted);
-      const allowed = new Set(await this.store.availableAmong(m, found.map((r) => r.revisionId), ctx.scope.all ? undefined : {
-        categoryIds: [...catalog.visibleCategoryIds(ctx.scope)],
-        productIds: [...catalog.visibleProducts(ctx.scope)],
-        classificationIds: [...catalog.visibleClassifications(ctx.scope)],
-      }));
+      const allowed = new Set(await this.availability.filterAvailable(ctx.rule, found.map((r) => r.revisionId)));
       const byKey = new Map(found.filter((r) => allowed.has(r.revisionId)).map((r) => [`${r.updateId}/${r.revisionNumber}`, r]));
       const missing = wanted.filter((w) => !byKey.has(`${w.updateId}/${w.revisionNumber}`));
       if (missing.length) {

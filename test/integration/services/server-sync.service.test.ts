@@ -6,6 +6,7 @@ import { ChangeLogRepository } from '../../../src/repositories/change-log.reposi
 import { UpdateStoreRepository } from '../../../src/repositories/update-store.repository';
 import { PublishingService } from '../../../src/services/publishing.service';
 import { ServerSyncService, type DownstreamContext } from '../../../src/services/server-sync.service';
+import { buildDownstreamServices } from '../../support/downstream-services';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 
 const SECURITY = '0fa1201d-4330-4fa8-8ae9-b877473b6441';
@@ -17,7 +18,7 @@ describe(ServerSyncService.name, () => {
   let publishing: PublishingService;
   let sut: ServerSyncService;
   const warmed: string[][] = [];
-  const everything: DownstreamContext = { serverId: '5b0d7a0e-1111-4222-8333-944455556666', group: 'Default', scope: { all: true } };
+  const everything: DownstreamContext = { serverId: '5b0d7a0e-1111-4222-8333-944455556666', group: 'Default', rule: { all: true } };
   const provider = { providerName: 'Fabrikam' };
   const publish = (title: string, product: string, classification = 'Security Updates', updateId?: string) =>
     publishing.publishUpdate(provider, { title, product, classification, updateId });
@@ -31,7 +32,7 @@ describe(ServerSyncService.name, () => {
     const changeLog = new ChangeLogRepository();
     const store = new UpdateStoreRepository(changeLog);
     publishing = new PublishingService(ds, store);
-    sut = new ServerSyncService(ds, store, changeLog, 'http://parent:8530', { warm: async (s) => { warmed.push(s); } });
+    sut = new ServerSyncService(ds, store, changeLog, buildDownstreamServices(ds).availability, 'http://parent:8530', { warm: async (s: string[]) => { warmed.push(s); } });
   });
   after(async () => {
     await ds.destroy();
@@ -79,7 +80,7 @@ describe(ServerSyncService.name, () => {
     const writer = await productId('Fabrikam Writer');
     const reader = await productId('Fabrikam Reader');
     const limited: DownstreamContext = { serverId: 'aaaaaaaa-1111-4222-8333-944455556666', group: 'Branch',
-      scope: { all: false, productIds: [reader], classificationIds: [SECURITY, CRITICAL] } };
+      rule: { all: false, productIds: new Set([reader]), classificationIds: new Set([SECURITY, CRITICAL]) } };
     const start = await sut.getRevisionIdList(limited, { getConfig: false, categories: [], classifications: [] });
     const catalog = await sut.getCatalog(limited);
     expect(catalog.products.map((p) => p.title)).to.deep.equal(['Fabrikam']);
@@ -91,7 +92,7 @@ describe(ServerSyncService.name, () => {
 
     const ids = writerUpdates.map((w: { update_id: string; revision_number: number }) => ({ updateId: w.update_id, revisionNumber: w.revision_number }));
     await ds.transaction((m) => new ChangeLogRepository().appendMadeAvailable(m, ids, { group: 'Branch' }));
-    const widened: DownstreamContext = { ...limited, scope: { all: false, productIds: [reader, writer], classificationIds: [SECURITY, CRITICAL] } };
+    const widened: DownstreamContext = { ...limited, rule: { all: false, productIds: new Set([reader, writer]), classificationIds: new Set([SECURITY, CRITICAL]) } };
     const next = await sut.getRevisionIdList(widened, { anchor: start.anchor, getConfig: false, categories: [], classifications: [] });
     expect(sorted(next.revisions)).to.deep.equal(sorted(ids));
     const other = await sut.getRevisionIdList({ ...everything, group: 'Elsewhere' }, { anchor: start.anchor, getConfig: false, categories: [], classifications: [] });
@@ -108,7 +109,7 @@ describe(ServerSyncService.name, () => {
       const err = await sut.getUpdateData(everything, ids).then(() => undefined, (x) => x);
       expect(err).to.have.property('code', 'InvalidParameters');
     }
-    const writerOnly: DownstreamContext = { ...everything, scope: { all: false, productIds: [await productId('Fabrikam Writer')], classificationIds: [SECURITY] } };
+    const writerOnly: DownstreamContext = { ...everything, rule: { all: false, productIds: new Set([await productId('Fabrikam Writer')]), classificationIds: new Set([SECURITY]) } };
     const hidden = await sut.getUpdateData(writerOnly, [e]).then(() => undefined, (x) => x);
     expect(hidden).to.have.property('code', 'InvalidParameters');
   });
