@@ -12,6 +12,14 @@ import { NodeSettingRepository } from './repositories/node-setting.repository';
 import { AvailabilityService } from './services/availability.service';
 import { DownstreamServerService } from './services/downstream-server.service';
 import { NodeIdentityService } from './services/node-identity.service';
+import { requireBasic } from './auth/basic-auth';
+import { ChangeLogRepository } from './repositories/change-log.repository';
+import { UpdateStoreRepository } from './repositories/update-store.repository';
+import { DownstreamSessionService } from './services/downstream-session.service';
+import { ServerSyncService } from './services/server-sync.service';
+import { dssAuthWebServiceSpec } from './soap/dss-auth-web-service.soap';
+import { serverSyncWebServiceSpec } from './soap/server-sync-web-service.soap';
+import { hostSoapService } from './soap/soap-host';
 
 /** NodeServices indicates the services a node builds once and its SOAP and HTTP layers call. */
 export interface NodeServices {
@@ -49,11 +57,20 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     // Read before listening, so a damaged identity stops the node at start rather than at a child's first request.
     const { nodeId } = await nodeIdentity.getNodeIdentity();
 
+    const changeLog = new ChangeLogRepository();
+    const store = new UpdateStoreRepository(changeLog);
+    const sessions = new DownstreamSessionService(nodeIdentity, services.downstreamServers, availability, config.cookieLifetimeMinutes);
+    const serverSync = new ServerSyncService(ds, store, changeLog, availability, config.publicUrl, { warm: async () => undefined });
+    const downstreamAuth = requireBasic('downstream server', (id, secret) => services.downstreamServers.authenticate(id, secret));
+
     const app = createHttpApp();
     app.get('/healthz', async (_req, res) => {
       await database.dataSource.query('SELECT 1');
       res.json({ status: 'ok', database: database.kind });
     });
+    const soapOptions = { publicUrl: config.publicUrl, maxBytes: config.soapMaxBytes, log };
+    await hostSoapService(app, dssAuthWebServiceSpec(sessions, downstreamAuth), soapOptions);
+    await hostSoapService(app, serverSyncWebServiceSpec(serverSync, sessions), soapOptions);
 
     app.use(notFound);
     app.use(errorHandler(log));

@@ -52,7 +52,7 @@ export function hostSoapService(app: Express, spec: SoapServiceSpec, opts: { pub
   for (const [name, op] of Object.entries(spec.operations)) {
     port[name] = async (args: unknown, _cb: unknown, _headers: unknown, req: Request) => {
       try {
-        return await op(normalizeArgs(args) as Record<string, unknown>, req);
+        return await op((normalizeArgs(args) ?? {}) as Record<string, unknown>, req);
       } catch (err) {
         throw toSoapFault(err, name, opts.log);
       }
@@ -114,11 +114,14 @@ export function envelopeProblem(xml: string, operations: Set<string>): EnvelopeP
       found = operations.has(t.local) ? 'ok' : { message: `Unknown operation ${t.local}.`, operation: t.local };
     }
   };
+  let rootClosed = false;
   parser.onclosetag = () => {
     depth--;
+    rootClosed ||= depth === 0;
   };
   try {
     parser.write(xml).close();
+    if (!rootClosed) throw new Error('the document ends inside an element');
   } catch (err) {
     return { message: `The request is not well-formed XML: ${(err as Error).message.split('\n')[0]}` };
   }

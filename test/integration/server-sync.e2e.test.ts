@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/db/data-source';
+import { ChangeLogRepository } from '../../src/repositories/change-log.repository';
+import { UpdateStoreRepository } from '../../src/repositories/update-store.repository';
+import { PublishingService } from '../../src/services/publishing.service';
+import { authorize, faultCode, type AuthorizedClients } from '../support/downstream-client';
+import { runCli, startNodeProcess, type NodeProcess } from '../support/node-process';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+/** addDownstream registers a downstream server with the CLI and returns its id and secret. */
+export async function addDownstream(env: Record<string, string>, name: string, group?: string) {
+  const r = await runCli(['downstream', 'add', '--name', name, ...(group ? ['--group', group] : [])], env);
+  expect(r.code, r.stderr).to.equal(0);
+  const id = /([0-9a-f]{8}-[0-9a-f-]{27})/.exec(r.stdout)?.[1];
+  const secret = /secret\W+(\S+)/i.exec(r.stdout)?.[1];
+  if (!id || !secret) throw new Error(`cannot read id/secret from: ${r.stdout}`);
+  return { id, secret };
+}
+
+describe('ServerSync over SOAP against a node process', function () {
+  this.timeout(60000);
+  let db: TestDatabase;
+  let node: NodeProcess;
+  let ds: DataSource;
+  let child: { id: string; secret: string };
+  let clients: AuthorizedClients;
+  let published: Array<{ updateId: string; revisionNumber: number }> = [];
+
+  before(async () => {
+    db = await createTestDatabase();
+    node = await startNodeProcess({ DATABASE_URL: db.url });
+    ds = await createDataSource({ url: db.url }).initialize();
+    const publishing = new PublishingService(ds, new UpdateStoreRepository(new ChangeLogRepository()));
+    published = [];
+    for (const title of ['One', 'Two', 'Three']) {
+      published.push(await publishing.publishUpdate({ providerName: 'Northwind' }, { title, product: 'Northwind Suite', classification: 'Critical Updates' }));
+    }
+    child = await addDownstream({ DATABASE_URL: db.url }, 'child-1.example');
+    clients = await authorize(node.url, child.id, child.secret);
+  });
+  after(async () => {
+    await ds?.destroy();
+    await node?.stop();
+    await db?.drop();
+  });
+
+  it('walks GetConfigData → GetCatalog → GetRevisionIdList → GetUpdateData and sees the published updates', async () => {
+    const { sync, cookie } = clients;
+    const [config] = await sync.GetConfigDataAsync({ cookie });
+    expect(config.GetConfigDataResult.MaxNumberOfUpdatesPerRequest).to.equal(100);
+    const [catalog] = await sync.GetCatalogAsync({ cookie });
+    const companies = catalog.GetCatalogResult.Products.CatalogCategory;
+    expect(companies.map((c: { Title: string }) => c.Title)).to.include('Northwind');
+    const [list] = await sync.GetRevisionIdListAsync({ cookie, filter: { GetConfig: false } });
+    const ids = list.GetRevisionIdListResult.NewRevisions.UpdateIdentity;
+    expect(ids.map((i: { UpdateID: string }) => i.UpdateID).sort()).to.deep.equal(published.map((p) => p.updateId).sort());
+    const [data] = await sync.GetUpdateDataAsync({ cookie, updateIds: { UpdateIdentity: ids } });
+    const blobs = data.GetUpdateDataResult.updates.ServerSyncUpdateData.map((u: { XmlUpdateBlob: string }) => u.XmlUpdateBlob);
+    expect(blobs.join()).to.contain('<upd:Title>Two</upd:Title>');
+    const [again] = await sync.GetRevisionIdListAsync({ cookie, filter: { Anchor: list.GetRevisionIdListResult.Anchor, GetConfig: false } });
+    expect(again.GetRevisionIdListResult.NewRevisions).to.equal(null);
+  });
+
+  it('answers bad input with the WSUS fault and HTTP 500', async () => {
+    const { sync, cookie } = clients;
+    const forged = { ...cookie, EncryptedData: Buffer.from('forged cookie bytes that are long enough to look real').toString('base64') };
+    const cases: Array<[string, () => Promise<unknown>, string]> = [
+      ['no cookie', () => sync.GetConfigDataAsync({}), 'InvalidParameters'],
+      ['forged cookie', () => sync.GetConfigDataAsync({ cookie: forged }), 'InvalidCookie'],
+      ['auth cookie as cookie', () => sync.GetConfigDataAsync({ cookie: { Expiration: cookie.Expiration, EncryptedData: clients.authCookie.CookieData } }), 'InvalidCookie'],
+      ['forged authorization cookie', () => sync.GetCookieAsync({ authCookies: { AuthorizationCookie: [{ PlugInId: 'DssTargeting', CookieData: forged.EncryptedData }] }, protocolVersion: '1.20' }), 'InvalidAuthorizationCookie'],
+      ['protocol 2.0', () => sync.GetCookieAsync({ authCookies: { AuthorizationCookie: [clients.authCookie] }, protocolVersion: '2.0' }), 'IncompatibleProtocolVersion'],
+      ['malformed anchor', () => sync.GetRevisionIdListAsync({ cookie, filter: { Anchor: 'garbage', GetConfig: false } }), 'InvalidParameters'],
+      ['101 identities', () => sync.GetUpdateDataAsync({ cookie, updateIds: { UpdateIdentity: Array(101).fill({ UpdateID: published[0].updateId, RevisionNumber: 1 }) } }), 'InvalidParameters'],
+      ['unknown identity', () => sync.GetUpdateDataAsync({ cookie, updateIds: { UpdateIdentity: [{ UpdateID: '00000000-0000-4000-8000-000000000000', RevisionNumber: 1 }] } }), 'InvalidParameters'],
+      ['wrong type', () => sync.GetUpdateDataAsync({ cookie, updateIds: { UpdateIdentity: [{ UpdateID: published[0].updateId, RevisionNumber: 'one' }] } }), 'InvalidParameters'],
+    ];
+    for (const [what, call, code] of cases) {
+      const err = await call().then(() => undefined, (e: any) => e);
+      expect(err, what).to.not.equal(undefined);
+      expect(faultCode(err), what).to.equal(code);
+      expect(err.response.status, what).to.equal(500);
+    }
+  });
+
+  it('refuses a wrong secret with 401 and a disabled server\'s cookie with InvalidCookie', async () => {
+    const wrong = await authorize(node.url, child.id, 'wrong-secret').then(() => undefined, (e) => e);
+    expect(wrong?.response?.status).to.equal(401);
+    const other = await addDownstream({ DATABASE_URL: db.url }, 'child-2.example');
+    const c2 = await authorize(node.url, other.id, other.secret);
+    expect((await runCli(['downstream', 'disable', other.id], { DATABASE_URL: db.url })).code).to.equal(0);
+    const err = await c2.sync.GetConfigDataAsync({ cookie: c2.cookie }).then(() => undefined, (e: any) => e);
+    expect(faultCode(err)).to.equal('InvalidCookie');
+  });
+
+  it('answers an unknown operation and malformed XML with a SOAP 1.1 fault and no stack trace', async () => {
+    const url = `${node.url}/ServerSyncWebService/ServerSyncWebService.asmx`;
+    for (const body of [
+      '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><Nope xmlns="http://www.microsoft.com/SoftwareDistribution"/></s:Body></s:Envelope>',
+      '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetConfigData>',
+    ]) {
+      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body });
+      const text = await res.text();
+      expect(res.status).to.equal(500);
+      expect(res.headers.get('content-type')).to.equal('text/xml; charset=utf-8');
+      expect(text).to.contain('<faultcode>soap:Client</faultcode>').and.contain('<ErrorCode>InvalidParameters</ErrorCode>');
+      expect(text).to.not.match(/at .*\.js:\d+/);
+    }
+  });
+
+  it('serves every WSDL with soap:address pointing at the node', async () => {
+    for (const path of ['/ServerSyncWebService/ServerSyncWebService.asmx', '/DssAuthWebService/DssAuthWebService.asmx']) {
+      const text = await (await fetch(`${node.url}${path}?wsdl`)).text();
+      expect(text).to.contain(`location="${node.url}${path}"`);
+    }
+  });
+});

@@ -1,0 +1,30 @@
+import * as soap from 'soap';
+
+/** The SOAP clients and tokens a downstream server holds after authorizing with a parent node. */
+export interface AuthorizedClients {
+  auth: soap.Client;
+  sync: soap.Client;
+  cookie: { Expiration: string; EncryptedData: string };
+  authCookie: { PlugInId: string; CookieData: string };
+}
+
+/** authorize runs GetAuthConfig → GetAuthorizationCookie (HTTP Basic) → GetCookie against a node with node-soap. */
+export async function authorize(baseUrl: string, serverId: string, secret: string): Promise<AuthorizedClients> {
+  const authUrl = `${baseUrl}/DssAuthWebService/DssAuthWebService.asmx`;
+  const syncUrl = `${baseUrl}/ServerSyncWebService/ServerSyncWebService.asmx`;
+  const auth = await soap.createClientAsync(`${authUrl}?wsdl`, {}, authUrl);
+  auth.setSecurity(new soap.BasicAuthSecurity(serverId, secret));
+  const sync = await soap.createClientAsync(`${syncUrl}?wsdl`, {}, syncUrl);
+  await sync.GetAuthConfigAsync({});
+  const [a] = await auth.GetAuthorizationCookieAsync({ accountName: 'child.example', accountGuid: serverId, programKeys: {} });
+  const authCookie = a.GetAuthorizationCookieResult;
+  const [c] = await sync.GetCookieAsync({ authCookies: { AuthorizationCookie: [authCookie] }, protocolVersion: '1.20' });
+  const r = c.GetCookieResult;
+  return { auth, sync, authCookie, cookie: { Expiration: new Date(r.Expiration).toISOString(), EncryptedData: r.EncryptedData } };
+}
+
+/** faultCode returns the WSUS ErrorCode of a node-soap client error, or the HTTP status when there is no SOAP fault. */
+export function faultCode(err: unknown): string {
+  const e = err as { root?: { Envelope?: { Body?: { Fault?: { detail?: { ErrorCode?: string } } } } }; response?: { status?: number } };
+  return e.root?.Envelope?.Body?.Fault?.detail?.ErrorCode ?? `HTTP ${e.response?.status ?? '?'}`;
+}
