@@ -94,6 +94,28 @@ describe('ServerSync over SOAP against a node process', function () {
     expect(faultCode(err)).to.equal('InvalidCookie');
   });
 
+  it('refuses an unknown downstream server with 401', async () => {
+    const err = await authorize(node.url, '7d1f0c2e-0000-4000-8000-00000000abcd', 'whatever').then(() => undefined, (e: any) => e);
+    expect(err?.response?.status).to.equal(401);
+  });
+
+  it('after an availability change, the next delta carries exactly the updates that became available', async () => {
+    const env = { DATABASE_URL: db.url };
+    const publishing = new PublishingService(ds, new UpdateStoreRepository(new ChangeLogRepository()));
+    const extra = await publishing.publishUpdate({ providerName: 'Northwind' }, { title: 'Other product', product: 'Northwind Tools', classification: 'Updates' });
+    const branch = await addDownstream(env, 'branch.example');
+    const allow = await runCli(['downstream', 'allow', 'branch.example', '--products', 'Northwind Suite', '--classifications', 'all'], env);
+    expect(allow.code, allow.stderr).to.equal(0);
+    const c = await authorize(node.url, branch.id, branch.secret);
+    const [first] = await c.sync.GetRevisionIdListAsync({ cookie: c.cookie, filter: { GetConfig: false } });
+    const seen = first.GetRevisionIdListResult.NewRevisions.UpdateIdentity.map((i: { UpdateID: string }) => i.UpdateID);
+    expect(seen.sort()).to.deep.equal(published.map((p) => p.updateId).sort());
+    const widen = await runCli(['downstream', 'allow', 'branch.example', '--products', 'Northwind Suite', 'Northwind Tools', '--classifications', 'all'], env);
+    expect(widen.code, widen.stderr).to.equal(0);
+    const [next] = await c.sync.GetRevisionIdListAsync({ cookie: c.cookie, filter: { Anchor: first.GetRevisionIdListResult.Anchor, GetConfig: false } });
+    expect(next.GetRevisionIdListResult.NewRevisions.UpdateIdentity).to.deep.equal([{ UpdateID: extra.updateId, RevisionNumber: 1 }]);
+  });
+
   it('answers an unknown operation and malformed XML with a SOAP 1.1 fault and no stack trace', async () => {
     const url = `${node.url}/ServerSyncWebService/ServerSyncWebService.asmx`;
     for (const body of [
