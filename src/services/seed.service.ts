@@ -41,6 +41,8 @@ export class SeedService {
       await this.ds.transaction((m) => this.store.insertRevisions(m, docs.map((doc) => ({ doc, xml: buildUpdateXml(doc) }))));
       opts.onProgress?.(done + docs.length);
     }
+    // Fresh statistics after a bulk load, so the planner does not wait for autovacuum.
+    await this.ds.query('ANALYZE update_revision, revision_category, change_log, update_file, revision_file');
     return { revisions: opts.revisions, products: products.map((p) => p.identity.updateId) };
   }
 
