@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerMigrateCommands } from './migrate.command';
+import { registerProvidersCommands } from './providers.command';
 import { serve } from '../main';
 
 /** main builds the `cascade` command and runs it on argv. */
@@ -14,5 +15,6 @@ export async function main(argv: string[]): Promise<void> {
     });
   program.command('serve').description('run the node (the same as npm start)').action(() => serve());
   registerMigrateCommands(program);
+  registerProvidersCommands(program);
   await program.parseAsync(argv);
 }
