@@ -1,10 +1,22 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import { requireProvider } from './auth/provider-auth';
 import { loadConfig, type Config } from './config/config';
+import { ContentStore } from './content/content-store';
 import { openDatabase, type Database } from './db/database';
 import { migrateUp } from './db/migrator';
 import { createHttpApp, errorHandler, notFound } from './http/app';
+import { contentRoutes } from './http/content.routes';
+import { uploadRoutes } from './http/upload.routes';
 import { createLogger, type Logger } from './lib/logger';
+import { SoftwareProviderRepository } from './repositories/software-provider.repository';
+import { UpdateFileRepository } from './repositories/update-file.repository';
+import { ContentService } from './services/content.service';
+import { ProviderAccountService } from './services/provider-account.service';
+import { UploadService } from './services/upload.service';
+
+// A partial upload untouched this long was left by a crash (a live upload keeps its temp file's mtime fresh).
+const STALE_UPLOAD_MS = 60 * 60 * 1000;
 
 /** RunningNode is a started node: its HTTP server and how to stop it cleanly. */
 export interface RunningNode {
@@ -22,12 +34,24 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   try {
     const applied = await migrateUp(database.dataSource);
     if (applied.length) log.info({ applied }, 'migrations applied');
+    const contentStore = new ContentStore(config.contentDir);
+    await contentStore.init();
+    const swept = await contentStore.sweepTemp(STALE_UPLOAD_MS);
+    if (swept) log.info({ swept }, 'removed stale partial uploads');
+
+    const ds = database.dataSource;
+    const providerAccounts = new ProviderAccountService(new SoftwareProviderRepository(ds));
+    const uploads = new UploadService(contentStore, new UpdateFileRepository(ds),
+      { maxBytes: config.uploadMaxBytes, publicUrl: config.publicUrl });
+    const payloads = new ContentService(contentStore);
 
     const app = createHttpApp();
     app.get('/healthz', async (_req, res) => {
       await database.dataSource.query('SELECT 1');
       res.json({ status: 'ok', database: database.kind });
     });
+    app.use(uploadRoutes(uploads, requireProvider(providerAccounts)));
+    app.use(contentRoutes(payloads));
 
     app.use(notFound);
     app.use(errorHandler(log));
@@ -35,6 +59,8 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
     });
+    // Node's default of 5 minutes for a whole request would cut off large uploads; headersTimeout still applies.
+    server.requestTimeout = 0;
     log.info({ port: config.port, publicUrl: config.publicUrl, database: database.kind }, 'cascade node listening');
     return {
       server,
