@@ -54,6 +54,7 @@ describe('PUT /Upload and GET /Content through a real node', function () {
   this.timeout(120000);
   let db: TestDatabase;
   let node: NodeProcess;
+  let root: string;
   let contentDir: string;
   let password: string;
   let auth: string;
@@ -64,13 +65,14 @@ describe('PUT /Upload and GET /Content through a real node', function () {
 
   before(async () => {
     db = await createTestDatabase();
-    contentDir = tempDir('casc-content-');
-    node = await startNodeProcess({ DATABASE_URL: db.url, CASCADE_CONTENT_DIR: contentDir });
+    root = tempDir('casc-upload-');
+    contentDir = path.join(root, 'content');
+    node = await startNodeProcess({ DATABASE_URL: db.url, CASCADE_CONTENT_DIR: contentDir, CASCADE_DATA_DIR: path.join(root, 'data') });
   });
   after(async () => {
     await node?.stop();
     await db?.drop();
-    fs.rmSync(contentDir, { recursive: true, force: true });
+    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('cascade providers add prints a password once; add again is refused; list shows the account', async () => {
@@ -254,15 +256,12 @@ describe('PUT /Upload and GET /Content through a real node', function () {
 
   describe('with CASCADE_UPLOAD_MAX_BYTES=1MiB', () => {
     let small: NodeProcess;
-    let smallDir: string;
+    const smallDir = () => path.join(root, 'small-content');
     before(async () => {
-      smallDir = tempDir('casc-small-');
-      small = await startNodeProcess({ DATABASE_URL: db.url, CASCADE_CONTENT_DIR: smallDir, CASCADE_UPLOAD_MAX_BYTES: '1MiB' });
+      small = await startNodeProcess({ DATABASE_URL: db.url, CASCADE_CONTENT_DIR: smallDir(), CASCADE_DATA_DIR: path.join(root, 'small-data'),
+        CASCADE_UPLOAD_MAX_BYTES: '1MiB' });
     });
-    after(async () => {
-      await small?.stop();
-      fs.rmSync(smallDir, { recursive: true, force: true });
-    });
+    after(async () => small?.stop());
 
     it('answers 413 from Content-Length and from the stream itself, keeping no file and no row', async () => {
       const big = randomBytes(2 * MiB);
@@ -279,7 +278,7 @@ describe('PUT /Upload and GET /Content through a real node', function () {
       expect((await raw(small.url, { method: 'PUT', path: '/Upload/ok.bin', body: exact, headers: { Authorization: auth } })).status)
         .to.equal(201);
       const sha = hex('sha1', exact);
-      expect(filesUnder(smallDir)).to.deep.equal([`${sha.slice(38).toUpperCase()}/${sha.toUpperCase()}.bin`]);
+      expect(filesUnder(smallDir())).to.deep.equal([`${sha.slice(38).toUpperCase()}/${sha.toUpperCase()}.bin`]);
       expect(await sql(db, 'SELECT 1 FROM update_file WHERE sha1 = $1', [hex('sha1', big)])).to.have.length(0);
     });
   });
