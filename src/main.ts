@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import { requireProvider } from './auth/provider-auth';
 import { loadConfig, type Config } from './config/config';
+import { ContentStore } from './content/content-store';
 import { openDatabase, type Database } from './db/database';
 import { migrateUp } from './db/migrator';
 import { createHttpApp, errorHandler, notFound } from './http/app';
+import { contentRoutes } from './http/content.routes';
+import { uploadRoutes } from './http/upload.routes';
 import { createLogger, type Logger } from './lib/logger';
 import { AvailabilityRepository } from './repositories/availability.repository';
 import { DistributionRuleRepository } from './repositories/distribution-rule.repository';
@@ -20,6 +24,16 @@ import { ServerSyncService } from './services/server-sync.service';
 import { dssAuthWebServiceSpec } from './soap/dss-auth-web-service.soap';
 import { serverSyncWebServiceSpec } from './soap/server-sync-web-service.soap';
 import { hostSoapService } from './soap/soap-host';
+import { publishingServiceSpec } from './soap/publishing-service.soap';
+import { PublishingService } from './services/publishing.service';
+import { SoftwareProviderRepository } from './repositories/software-provider.repository';
+import { UpdateFileRepository } from './repositories/update-file.repository';
+import { ContentService } from './services/content.service';
+import { ProviderAccountService } from './services/provider-account.service';
+import { UploadService } from './services/upload.service';
+
+// A partial upload untouched this long was left by a crash (a live upload keeps its temp file's mtime fresh).
+const STALE_UPLOAD_MS = 60 * 60 * 1000;
 
 /** NodeServices indicates the services a node builds once and its SOAP and HTTP layers call. */
 export interface NodeServices {
@@ -45,8 +59,17 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   try {
     const applied = await migrateUp(database.dataSource);
     if (applied.length) log.info({ applied }, 'migrations applied');
+    const contentStore = new ContentStore(config.contentDir);
+    await contentStore.init();
+    const swept = await contentStore.sweepTemp(STALE_UPLOAD_MS);
+    if (swept) log.info({ swept }, 'removed stale partial uploads');
 
     const ds = database.dataSource;
+    const providerAccounts = new ProviderAccountService(new SoftwareProviderRepository(ds));
+    const uploads = new UploadService(contentStore, new UpdateFileRepository(ds),
+      { maxBytes: config.uploadMaxBytes, publicUrl: config.publicUrl });
+    const payloads = new ContentService(contentStore);
+    const providerAuth = requireProvider(providerAccounts);
     const serverRepo = new DownstreamServerRepository(ds.manager);
     const ruleRepo = new DistributionRuleRepository(ds.manager);
     const nodeIdentity = new NodeIdentityService(new NodeSettingRepository(ds.manager));
@@ -61,6 +84,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     const store = new UpdateStoreRepository(changeLog);
     const sessions = new DownstreamSessionService(nodeIdentity, services.downstreamServers, availability, config.cookieLifetimeMinutes);
     const serverSync = new ServerSyncService(ds, store, changeLog, availability, config.publicUrl, { warm: async () => undefined });
+    const publishing = new PublishingService(ds, store);
     const downstreamAuth = requireBasic('downstream server', (id, secret) => services.downstreamServers.authenticate(id, secret));
 
     const app = createHttpApp();
@@ -68,7 +92,10 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
       await database.dataSource.query('SELECT 1');
       res.json({ status: 'ok', database: database.kind });
     });
+    app.use(uploadRoutes(uploads, providerAuth));
+    app.use(contentRoutes(payloads));
     const soapOptions = { publicUrl: config.publicUrl, maxBytes: config.soapMaxBytes, log };
+    await hostSoapService(app, publishingServiceSpec(publishing, providerAuth), soapOptions);
     await hostSoapService(app, dssAuthWebServiceSpec(sessions, downstreamAuth), soapOptions);
     await hostSoapService(app, serverSyncWebServiceSpec(serverSync, sessions), soapOptions);
 
@@ -78,6 +105,8 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
     });
+    // Node's default of 5 minutes for a whole request would cut off large uploads; headersTimeout still applies.
+    server.requestTimeout = 0;
     log.info({ port: config.port, publicUrl: config.publicUrl, database: database.kind, nodeId }, 'cascade node listening');
     return {
       server,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerDownstreamCommands } from './downstream.command';
 import { registerMigrateCommands } from './migrate.command';
+import { registerProvidersCommands } from './providers.command';
 import { registerPublishCommands } from './publish.command';
 import { registerSeedCommand } from './seed.command';
 import { serve } from '../main';
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<void> {
     });
   program.command('serve').description('run the node (the same as npm start)').action(() => serve());
   registerMigrateCommands(program);
+  registerProvidersCommands(program);
   registerPublishCommands(program);
   registerSeedCommand(program);
   registerDownstreamCommands(program);

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { providerOf } from '../auth/provider-auth';
 import type { UpdateIdentity } from '../domain/update-document';
 import type { PublishingService } from '../services/publishing.service';
 import { arrayOf, optionalText, requiredObject } from './soap-args';
@@ -7,7 +8,7 @@ import type { SoapServiceSpec } from './soap-host';
 /** The WSDL shape of an UpdateIdentity. */
 export const toWsdlIdentity = (id: UpdateIdentity) => ({ UpdateID: id.updateId, RevisionNumber: id.revisionNumber });
 
-const providerName = (req: Request) => ((req as Request & { user?: { name: string } }).user?.name ?? '');
+const providerName = (req: Request) => providerOf(req).name;
 
 /** publishingServiceSpec adapts PublishingService to wsdl/PublishingService.wsdl; `authenticate` guards it with HTTP Basic. */
 export function publishingServiceSpec(service: PublishingService, authenticate: RequestHandler): SoapServiceSpec {

@@ -45,7 +45,7 @@ export async function startNodeProcess(env: Record<string, string>, timeoutMs = 
   const port = env.CASCADE_PORT ? Number(env.CASCADE_PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const fullEnv: Record<string, string> = {
-    CASCADE_DATA_DIR: tempDir(), CASCADE_LOG_LEVEL: 'warn', ...env, CASCADE_PORT: String(port), CASCADE_HOST: '127.0.0.1',
+    CASCADE_DATA_DIR: env.CASCADE_DATA_DIR ?? tempDir(), CASCADE_LOG_LEVEL: 'warn', ...env, CASCADE_PORT: String(port), CASCADE_HOST: '127.0.0.1',
     CASCADE_PUBLIC_URL: env.CASCADE_PUBLIC_URL ?? url,
   };
   const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'] });

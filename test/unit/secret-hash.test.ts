@@ -2,32 +2,43 @@ import { expect } from 'chai';
 import { generateSecret, hashSecret, verifySecret } from '../../src/auth/secret-hash';
 
 describe('secret-hash', () => {
-  it('hashes in the scrypt$N$r$p$salt$hash form and verifies only the right secret', async () => {
+  it('hashes as scrypt$16384$8$1$salt$hash and verifies only the same secret', async () => {
     const stored = await hashSecret('correct horse');
     const parts = stored.split('$');
     expect(parts.slice(0, 4)).to.deep.equal(['scrypt', '16384', '8', '1']);
-    expect(Buffer.from(parts[4], 'base64').length).to.equal(16);
-    expect(Buffer.from(parts[5], 'base64').length).to.equal(32);
+    expect(Buffer.from(parts[4], 'base64')).to.have.length(16);
+    expect(Buffer.from(parts[5], 'base64')).to.have.length(32);
     expect(await verifySecret('correct horse', stored)).to.equal(true);
-    expect(await verifySecret('correct horsE', stored)).to.equal(false);
+    expect(await verifySecret('correct horsf', stored)).to.equal(false);
+    expect(await verifySecret('', stored)).to.equal(false);
   });
 
   it('salts every hash', async () => {
-    expect(await hashSecret('same')).to.not.equal(await hashSecret('same'));
+    const [a, b] = await Promise.all([hashSecret('same'), hashSecret('same')]);
+    expect(a).to.not.equal(b);
+    expect(await verifySecret('same', a)).to.equal(true);
+    expect(await verifySecret('same', b)).to.equal(true);
   });
 
-  it('never matches a malformed or unreasonable stored hash', async () => {
-    const stored = await hashSecret('s');
-    const [, , r, p, salt, hash] = stored.split('$');
-    for (const bad of ['', 'plain', `bcrypt$16384$${r}$${p}$${salt}$${hash}`, `scrypt$1000$${r}$${p}$${salt}$${hash}`,
-      `scrypt$${1 << 24}$${r}$${p}$${salt}$${hash}`, `scrypt$16384$${r}$${p}$$${hash}`, `scrypt$16384$${r}$${p}$${salt}$AAAA`]) {
-      expect(await verifySecret('s', bad), bad).to.equal(false);
+  it('rejects malformed or out-of-bounds stored values without throwing', async () => {
+    const good = (await hashSecret('x')).split('$');
+    const variants = [
+      '', 'plain', good.join('$').replace(/^scrypt/, 'bcrypt'), good.slice(0, 5).join('$'),
+      ['scrypt', '16385', ...good.slice(2)].join('$'), // N not a power of two
+      ['scrypt', String(1 << 22), ...good.slice(2)].join('$'), // N too costly
+      ['scrypt', '16384', '0', ...good.slice(3)].join('$'),
+      [...good.slice(0, 5), 'AAAA'].join('$'), // hash too short
+    ];
+    for (const v of variants) expect(await verifySecret('x', v), v).to.equal(false);
+  });
+
+  it('generates 32-character base64url secrets with no ":"', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 50; i++) {
+      const s = generateSecret();
+      expect(s).to.match(/^[A-Za-z0-9_-]{32}$/);
+      seen.add(s);
     }
-  });
-
-  it('generates 24-byte base64url secrets', () => {
-    const s = generateSecret();
-    expect(s).to.match(/^[A-Za-z0-9_-]{32}$/);
-    expect(generateSecret()).to.not.equal(s);
+    expect(seen.size).to.equal(50);
   });
 });

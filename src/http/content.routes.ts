@@ -1,0 +1,52 @@
+import { pipeline } from 'node:stream/promises';
+import { Router, type Request, type Response } from 'express';
+import { parseContentName } from '../content/content-store';
+import { DomainError } from '../domain/errors';
+import type { Payload, PayloadSource } from '../services/content.service';
+import { notModified, parseRange, rangeApplies } from './byte-range';
+
+/**
+ * contentRoutes serves payloads at GET/HEAD /Content/<XX>/<SHA1HEX><.ext> as WSUS does (any letter case),
+ * with ETag (the SHA-1), Last-Modified, conditional requests and one byte range per request; a request
+ * for several ranges gets the whole payload (200). Anything that is not a valid store name is 404.
+ */
+export function contentRoutes(payloads: PayloadSource): Router {
+  const router = Router();
+  // Express answers HEAD with the GET route; serve() leaves the body out itself.
+  router.get('/Content/:folder/:file', async (req, res) => {
+    const name = parseContentName(req.params.folder, req.params.file);
+    if (!name) throw new DomainError('NotFound', `no payload at ${req.path}`);
+    await serve(req, res, await payloads.open(name.sha1, name.extension));
+  });
+  return router;
+}
+
+async function serve(req: Request, res: Response, payload: Payload): Promise<void> {
+  const etag = `"${payload.sha1}"`;
+  res.setHeader('ETag', etag);
+  res.setHeader('Last-Modified', payload.modifiedAt.toUTCString());
+  res.setHeader('Accept-Ranges', 'bytes');
+  if (notModified({ ifNoneMatch: req.get('If-None-Match'), ifModifiedSince: req.get('If-Modified-Since') }, etag, payload.modifiedAt)) {
+    res.status(304).end();
+    return;
+  }
+  const range = rangeApplies(req.get('If-Range'), etag, payload.modifiedAt)
+    ? parseRange(req.get('Range'), payload.size)
+    : { kind: 'whole' as const };
+  if (range.kind === 'unsatisfiable') {
+    res.status(416).setHeader('Content-Range', `bytes */${payload.size}`);
+    res.json({ error: 'RangeNotSatisfiable', message: `the payload has ${payload.size} bytes` });
+    return;
+  }
+  const part = range.kind === 'partial' ? { start: range.start, end: range.end } : undefined;
+  res.status(part ? 206 : 200);
+  res.setHeader('Content-Type', 'application/octet-stream');
+  res.setHeader('Content-Length', String(part ? part.end - part.start + 1 : payload.size));
+  if (part) res.setHeader('Content-Range', `bytes ${part.start}-${part.end}/${payload.size}`);
+  if (req.method === 'HEAD' || payload.size === 0) {
+    res.end();
+    return;
+  }
+  // pipeline ends or destroys both sides; a client that disconnects only rejects this promise.
+  await pipeline(payload.read(part), res);
+}

@@ -1,0 +1,39 @@
+import type { Readable } from 'node:stream';
+import type { ByteRange, ContentStore } from '../content/content-store';
+import { DomainError } from '../domain/errors';
+
+/** Payload indicates one payload ready to be served: its size, when it was stored, and how to read it. */
+export interface Payload {
+  /** SHA-1, lower-case hex. */
+  sha1: string;
+  size: number;
+  modifiedAt: Date;
+  /** read streams the payload, or an inclusive range of it; called at most once per open(). */
+  read(range?: ByteRange): Readable;
+}
+
+/**
+ * PayloadSource indicates where the content routes get payload bytes. The local store is one source; a
+ * just-in-time source that fetches a missing payload from the parent while serving it plugs in here.
+ */
+export interface PayloadSource {
+  /** open finds the payload (SHA-1 lower-case hex, extension ".exe" or ""), or throws DomainError NotFound. */
+  open(sha1: string, extension: string): Promise<Payload>;
+}
+
+/** ContentService indicates the payloads this node serves from its own content store. */
+export class ContentService implements PayloadSource {
+  constructor(private readonly store: ContentStore) {}
+
+  /** open returns the stored payload, or throws NotFound when this node does not hold it. */
+  async open(sha1: string, extension: string): Promise<Payload> {
+    const stat = await this.store.stat(sha1, extension);
+    if (!stat) throw new DomainError('NotFound', `this node does not hold payload ${sha1}${extension}`);
+    return {
+      sha1: sha1.toLowerCase(),
+      size: stat.size,
+      modifiedAt: stat.modifiedAt,
+      read: (range) => this.store.createReadStream(sha1, extension, range),
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import { generateSecret, hashSecret, verifySecret } from '../auth/secret-hash';
+import { DomainError } from '../domain/errors';
+import type { SoftwareProviderEntity } from '../entities/software-provider.entity';
+import type { SoftwareProviderRepository } from '../repositories/software-provider.repository';
+
+/** ProviderAccount indicates a software provider's account as the rest of Cascade sees it (never its hash). */
+export interface ProviderAccount {
+  providerId: number;
+  name: string;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+/** NewProviderAccount is an account just added, with the one and only copy of its password. */
+export interface NewProviderAccount {
+  account: ProviderAccount;
+  password: string;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function toAccount(row: SoftwareProviderEntity): ProviderAccount {
+  return { providerId: row.providerId, name: row.name, disabled: row.disabled, createdAt: row.createdAt };
+}
+
+/** ProviderAccountService indicates the use cases on software-provider accounts: add, list, disable, authenticate. */
+export class ProviderAccountService {
+  // Hash checked when the name is unknown, so a wrong name costs as long as a wrong password.
+  private decoy: Promise<string> | undefined;
+
+  constructor(private readonly providers: SoftwareProviderRepository) {}
+
+  /** add creates an account with a generated password, returned here once and stored only as a hash. */
+  async add(name: string): Promise<NewProviderAccount> {
+    if (!NAME.test(name)) {
+      throw new DomainError('InvalidParameters',
+        `invalid provider name "${name}": use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    }
+    const password = generateSecret();
+    const row = await this.providers.insert(name, await hashSecret(password));
+    if (!row) throw new DomainError('Conflict', `a software provider named "${name}" already exists`);
+    return { account: toAccount(row), password };
+  }
+
+  /** list returns every account, oldest first. */
+  async list(): Promise<ProviderAccount[]> {
+    return (await this.providers.list()).map(toAccount);
+  }
+
+  /** disable stops an account from authenticating; its history stays. */
+  async disable(name: string): Promise<void> {
+    if (!(await this.providers.setDisabled(name, true))) {
+      throw new DomainError('NotFound', `no software provider named "${name}"`);
+    }
+  }
+
+  /** authenticate returns the enabled account whose name and password match, else undefined. */
+  async authenticate(name: string, password: string): Promise<ProviderAccount | undefined> {
+    const row = NAME.test(name) ? await this.providers.findByName(name) : undefined;
+    if (!row) {
+      this.decoy ??= hashSecret(generateSecret());
+      await verifySecret(password, await this.decoy);
+      return undefined;
+    }
+    const matches = await verifySecret(password, row.secretHash);
+    return matches && !row.disabled ? toAccount(row) : undefined;
+  }
+}
