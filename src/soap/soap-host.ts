@@ -46,7 +46,8 @@ export function hostSoapService(app: Express, spec: SoapServiceSpec, opts: { pub
     if (!Object.keys(req.query).some((k) => k.toLowerCase() === 'wsdl')) return next();
     res.type('text/xml; charset=utf-8').send(wsdl);
   });
-  app.post(spec.path, express.raw({ type: () => true, limit: opts.maxBytes }), forceXmlContentType, checkEnvelope(names, opts.log), ...(spec.before ?? []));
+  // Authentication first, so an unauthenticated caller learns nothing about the service.
+  app.post(spec.path, express.raw({ type: () => true, limit: opts.maxBytes }), ...(spec.before ?? []), forceXmlContentType, checkEnvelope(names, opts.log));
 
   const port: Record<string, unknown> = {};
   for (const [name, op] of Object.entries(spec.operations)) {
