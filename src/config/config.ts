@@ -23,6 +23,22 @@ export interface Config {
   cookieLifetimeMinutes: number;
   /** pino-style level for the access and error log. */
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** The parent this node syncs from; undefined for a root (or when set with `cascade upstream set`). */
+  upstream: UpstreamConfig | undefined;
+  /** When to sync: a cron expression or an interval ("30m", "6h", "1d"); undefined = manual only. */
+  syncSchedule: string | undefined;
+  /** When payloads are fetched from the parent. */
+  contentPolicy: ContentPolicy;
+}
+
+/** ContentPolicy says when a child fetches payloads: on first request, during sync, or during sync if approved (WSUS LazySync). */
+export type ContentPolicy = 'on-demand' | 'immediate' | 'approved-only';
+
+/** UpstreamConfig names the parent node and this node's downstream credentials there. */
+export interface UpstreamConfig {
+  url: string;
+  serverId: string;
+  secret: string;
 }
 
 /** ConfigError indicates that one or more environment variables are invalid; its message names every one. */
@@ -52,7 +68,24 @@ const schema = z.object({
   CASCADE_SOAP_MAX_BYTES: byteSize.default(parseByteSize('4MiB')),
   CASCADE_COOKIE_LIFETIME_MINUTES: intInRange(1, 7 * 24 * 60).default(240),
   CASCADE_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  CASCADE_UPSTREAM_URL: url.refine((s) => /^https?:$/.test(new URL(s).protocol), 'must be http(s)').optional(),
+  CASCADE_UPSTREAM_ID: z.string().trim().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be the downstream server id (a GUID) the parent issued').optional(),
+  CASCADE_UPSTREAM_SECRET: z.string().trim().min(1).optional(),
+  CASCADE_SYNC_SCHEDULE: z.string().trim().refine(isSchedule, 'must be a cron expression or an interval such as 30m, 6h or 1d').optional(),
+  CASCADE_CONTENT_POLICY: z.enum(['on-demand', 'immediate', 'approved-only']).default('on-demand'),
+}).superRefine((v, ctx) => {
+  const given = [v.CASCADE_UPSTREAM_URL, v.CASCADE_UPSTREAM_ID, v.CASCADE_UPSTREAM_SECRET].filter((x) => x !== undefined).length;
+  if (given !== 0 && given !== 3) {
+    for (const k of ['CASCADE_UPSTREAM_URL', 'CASCADE_UPSTREAM_ID', 'CASCADE_UPSTREAM_SECRET'] as const) {
+      if (v[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'is required when any CASCADE_UPSTREAM_* variable is set' });
+    }
+  }
 });
+
+/** isSchedule accepts an interval ("90s", "30m", "6h", "1d") or a 5- or 6-field cron expression. */
+export function isSchedule(text: string): boolean {
+  return /^\d+[smhd]$/.test(text) || /^(\S+\s+){4,5}\S+$/.test(text);
+}
 
 /** parseByteSize reads "512MB", "2GiB", "4096" (binary multiples either way). */
 export function parseByteSize(text: string): number {
@@ -69,7 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .map((k) => [k, env[k]]));
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message} (got "${env[String(i.path[0])]}")`));
+    throw new ConfigError(parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return env[name] === undefined ? `${name}: ${i.message}` : `${name}: ${i.message} (got "${name.includes('SECRET') ? '***' : env[name]}")`;
+    }));
   }
   const v = parsed.data;
   const dataDir = path.resolve(v.CASCADE_DATA_DIR);
@@ -85,6 +121,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     soapMaxBytes: v.CASCADE_SOAP_MAX_BYTES,
     cookieLifetimeMinutes: v.CASCADE_COOKIE_LIFETIME_MINUTES,
     logLevel: v.CASCADE_LOG_LEVEL,
+    upstream: v.CASCADE_UPSTREAM_URL && v.CASCADE_UPSTREAM_ID && v.CASCADE_UPSTREAM_SECRET
+      ? { url: v.CASCADE_UPSTREAM_URL.replace(/\/+$/, ''), serverId: v.CASCADE_UPSTREAM_ID.toLowerCase(), secret: v.CASCADE_UPSTREAM_SECRET }
+      : undefined,
+    syncSchedule: v.CASCADE_SYNC_SCHEDULE,
+    contentPolicy: v.CASCADE_CONTENT_POLICY,
   });
 }
 
