@@ -73,11 +73,7 @@ const schema = z.object({
   CASCADE_UPSTREAM_SECRET: z.string().trim().min(1).optional(),
   CASCADE_SYNC_SCHEDULE: z.string().trim().refine(isSchedule, 'must be a cron expression or an interval such as 30m, 6h or 1d').optional(),
   CASCADE_CONTENT_POLICY: z.enum(['on-demand', 'immediate', 'approved-only']).default('on-demand'),
-}).superRefine((v, ctx) => {
-  const given = [v.CASCADE_UPSTREAM_URL, v.CASCADE_UPSTREAM_ID, v.CASCADE_UPSTREAM_SECRET].filter((x) => x !== undefined).length;
-  if (given !== 0 && given !== 3) {
-    for (const k of ['CASCADE_UPSTREAM_URL', 'CASCADE_UPSTREAM_ID', 'CASCADE_UPSTREAM_SECRET'] as const) {
-      if (v[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'is required when any CASCADE_UPSTREAM_* variable is set' });
+});
     }
   }
 });
@@ -101,12 +97,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .filter((k) => env[k] !== undefined && env[k] !== '')
     .map((k) => [k, env[k]]));
   const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => {
-      const name = String(i.path[0]);
-      return env[name] === undefined ? `${name}: ${i.message}` : `${name}: ${i.message} (got "${name.includes('SECRET') ? '***' : env[name]}")`;
-    }));
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => {
+    const name = String(i.path[0]);
+    return `${name}: ${i.message} (got "${name.includes('SECRET') ? '***' : env[name]}")`;
+  });
+  const upstreamVars = ['CASCADE_UPSTREAM_URL', 'CASCADE_UPSTREAM_ID', 'CASCADE_UPSTREAM_SECRET'];
+  if (upstreamVars.some((k) => k in input)) {
+    for (const k of upstreamVars) if (!(k in input)) problems.push(`${k}: is required when any CASCADE_UPSTREAM_* variable is set`);
   }
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
   const v = parsed.data;
   const dataDir = path.resolve(v.CASCADE_DATA_DIR);
   const port = v.CASCADE_PORT;
