@@ -74,9 +74,6 @@ const schema = z.object({
   CASCADE_SYNC_SCHEDULE: z.string().trim().refine(isSchedule, 'must be a cron expression or an interval such as 30m, 6h or 1d').optional(),
   CASCADE_CONTENT_POLICY: z.enum(['on-demand', 'immediate', 'approved-only']).default('on-demand'),
 });
-    }
-  }
-});
 
 /** isSchedule accepts an interval ("90s", "30m", "6h", "1d") or a 5- or 6-field cron expression. */
 export function isSchedule(text: string): boolean {
