@@ -24,6 +24,8 @@ import { ServerSyncService } from './services/server-sync.service';
 import { dssAuthWebServiceSpec } from './soap/dss-auth-web-service.soap';
 import { serverSyncWebServiceSpec } from './soap/server-sync-web-service.soap';
 import { hostSoapService } from './soap/soap-host';
+import { SyncScheduler } from './jobs/sync-scheduler';
+import { createSyncModule } from './sync/sync-module';
 import { publishingServiceSpec } from './soap/publishing-service.soap';
 import { PublishingService } from './services/publishing.service';
 import { SoftwareProviderRepository } from './repositories/software-provider.repository';
@@ -87,6 +89,9 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     const publishing = new PublishingService(ds, store);
     const downstreamAuth = requireBasic('downstream server', (id, secret) => services.downstreamServers.authenticate(id, secret));
 
+    const sync = createSyncModule(ds, config, log);
+    const scheduler = config.syncSchedule ? new SyncScheduler(config.syncSchedule, () => sync.worker.syncNow('scheduled'), log) : undefined;
+
     const app = createHttpApp();
     app.get('/healthz', async (_req, res) => {
       await database.dataSource.query('SELECT 1');
@@ -108,11 +113,13 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     // Node's default of 5 minutes for a whole request would cut off large uploads; headersTimeout still applies.
     server.requestTimeout = 0;
     log.info({ port: config.port, publicUrl: config.publicUrl, database: database.kind, nodeId }, 'cascade node listening');
+    scheduler?.start();
     return {
       server,
       database,
       services,
       stop: async () => {
+        scheduler?.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await database.close();

@@ -5,6 +5,7 @@ import { registerMigrateCommands } from './migrate.command';
 import { registerProvidersCommands } from './providers.command';
 import { registerPublishCommands } from './publish.command';
 import { registerSeedCommand } from './seed.command';
+import { registerSyncCommands } from './sync.command';
 import { serve } from '../main';
 
 /** main builds the `cascade` command and runs it on argv. */
@@ -22,5 +23,6 @@ export async function main(argv: string[]): Promise<void> {
   registerPublishCommands(program);
   registerSeedCommand(program);
   registerDownstreamCommands(program);
+  registerSyncCommands(program);
   await program.parseAsync(argv);
 }

@@ -15,6 +15,12 @@ export function toSoapCallError(operation: string, err: unknown): SoapCallError 
     const detail = (fault.detail ?? {}) as Record<string, unknown>;
     return new SoapCallError(operation, detail.ErrorCode as string | undefined, String(detail.Message ?? fault.faultstring ?? 'SOAP fault'));
   }
+  const response = (err as { response?: { status?: number; data?: unknown } }).response;
+  if (response?.status) {
+    const body = typeof response.data === 'string' ? response.data : JSON.stringify(response.data ?? '');
+    const detail = /"message"\s*:\s*"([^"]*)"/.exec(body)?.[1] ?? body.slice(0, 200);
+    return new SoapCallError(operation, undefined, `HTTP ${response.status}${detail ? `: ${detail}` : ''}`);
+  }
   return new SoapCallError(operation, undefined, e.message ?? String(err));
 }
 

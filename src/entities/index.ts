@@ -7,18 +7,21 @@ import { RevisionCategoryEntity } from './revision-category.entity';
 import { RevisionFileEntity } from './revision-file.entity';
 import { RevisionRelationshipEntity } from './revision-relationship.entity';
 import { SoftwareProviderEntity } from './software-provider.entity';
+import { SyncRunEntity } from './sync-run.entity';
 import { UpdateFileEntity } from './update-file.entity';
 import { UpdateRevisionEntity } from './update-revision.entity';
 import { UpdateEntity } from './update.entity';
+import { UpstreamSubscriptionEntity } from './upstream-subscription.entity';
 
 /** Every entity of the schema, in one list for the DataSource. */
 export const ALL_ENTITIES = [
   CategoryEntity, UpdateEntity, UpdateRevisionEntity, RevisionCategoryEntity, RevisionRelationshipEntity,
   UpdateFileEntity, RevisionFileEntity, ChangeLogEntity, SoftwareProviderEntity, NodeSettingEntity, DownstreamServerEntity,
-  DistributionRuleEntity,
+  DistributionRuleEntity, UpstreamSubscriptionEntity, SyncRunEntity,
 ];
 
 export {
   CategoryEntity, ChangeLogEntity, DistributionRuleEntity, DownstreamServerEntity, NodeSettingEntity, RevisionCategoryEntity,
   RevisionFileEntity, RevisionRelationshipEntity, SoftwareProviderEntity, UpdateEntity, UpdateFileEntity, UpdateRevisionEntity,
+  SyncRunEntity, UpstreamSubscriptionEntity,
 };

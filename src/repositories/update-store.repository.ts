@@ -163,6 +163,28 @@ export class UpdateStoreRepository {
     return rows.map((r: { revision_id: number; sha1: string; extension: string }) => ({ revisionId: r.revision_id, sha1: r.sha1, extension: r.extension }));
   }
 
+  /** missingIdentities returns, in order, the identities this node does not store yet. */
+  async missingIdentities(m: EntityManager, ids: UpdateIdentity[]): Promise<UpdateIdentity[]> {
+    if (!ids.length) return [];
+    const rows = await m.query(
+      `SELECT q.u, q.n FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS q(u, n, i)
+       WHERE NOT EXISTS (SELECT 1 FROM update_revision r WHERE r.update_id = q.u AND r.revision_number = q.n) ORDER BY q.i`,
+      [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)]);
+    return rows.map((r: { u: string; n: number }) => ({ updateId: r.u, revisionNumber: r.n }));
+  }
+
+  /** unstoredFilesOf lists the payloads the given revisions name that this node does not hold yet. */
+  async unstoredFilesOf(m: EntityManager, ids: UpdateIdentity[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows = await m.query(
+      `SELECT DISTINCT f.sha1 FROM unnest($1::uuid[], $2::int[]) AS q(u, n)
+       JOIN update_revision r ON r.update_id = q.u AND r.revision_number = q.n
+       JOIN revision_file rf ON rf.revision_id = r.revision_id JOIN update_file f ON f.sha1 = rf.sha1
+       WHERE f.stored_at IS NULL ORDER BY f.sha1`,
+      [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)]);
+    return rows.map((r: { sha1: string }) => r.sha1);
+  }
+
   /** findCategory returns a category by id. */
   async findCategory(m: EntityManager, categoryId: string): Promise<CategoryRow | undefined> {
     const rows = await m.query(`SELECT * FROM category WHERE category_id = $1`, [categoryId]);

@@ -1,0 +1,45 @@
+import type { CategoryType } from '../entities/category.entity';
+import { invalidParameters } from '../domain/errors';
+import { isGuid } from '../domain/update-document';
+import type { Subscription, UpstreamSubscriptionRepository } from '../repositories/upstream-subscription.repository';
+import type { UpstreamCategory } from '../sync/upstream-client';
+
+/** The parent's offer, as GetCatalog returned it. */
+export interface OfferedCatalog { products: UpstreamCategory[]; classifications: UpstreamCategory[] }
+
+/**
+ * SubscriptionService chooses, from what the parent's GetCatalog offers, the products and
+ * classifications this node syncs (claim 18 b). A newly chosen one is synced with its whole history.
+ */
+export class SubscriptionService {
+  constructor(private readonly subscriptions: UpstreamSubscriptionRepository) {}
+
+  list(): Promise<Subscription[]> {
+    return this.subscriptions.list();
+  }
+
+  /** set replaces the subscription; each term is a GUID or an exact title (any case); "all" means no restriction in that dimension. */
+  async set(offered: OfferedCatalog, products: string[], classifications: string[]): Promise<Subscription[]> {
+    const chosen = [
+      ...resolve(products, flatten(offered.products), 'product'),
+      ...resolve(classifications, offered.classifications, 'classification'),
+    ];
+    await this.subscriptions.replace(chosen);
+    return this.subscriptions.list();
+  }
+}
+
+function flatten(tree: UpstreamCategory[]): UpstreamCategory[] {
+  return tree.flatMap((c) => [c, ...flatten(c.children)]);
+}
+
+function resolve(terms: string[], offered: UpstreamCategory[], what: string) {
+  if (terms.length === 1 && terms[0].toLowerCase() === 'all') return [];
+  return terms.map((term) => {
+    const key = term.toLowerCase();
+    const byId = isGuid(term);
+    const found = offered.find((c) => (byId ? c.id === key : c.title.toLowerCase() === key));
+    if (!found) throw invalidParameters(`the parent offers no ${what} "${term}"; offered: ${offered.map((c) => c.title).join(', ') || 'none'}`);
+    return { categoryId: found.id, categoryType: found.categoryType as CategoryType, title: found.title };
+  });
+}

@@ -1,0 +1,196 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ContentPolicy } from '../config/config';
+import type { UpdateIdentity } from '../domain/update-document';
+import { parseUpdateXml } from '../domain/update-xml';
+import type { Logger } from '../lib/logger';
+import type { NodeSettingRepository } from '../repositories/node-setting.repository';
+import type { RevisionToStore, UpdateStoreRepository } from '../repositories/update-store.repository';
+import type { UpstreamSubscriptionRepository } from '../repositories/upstream-subscription.repository';
+import type { UpstreamCategory, UpstreamClient, UpstreamFilter } from './upstream-client';
+
+/** Keys of the sync state kept in node_setting. */
+export const SYNC_KEYS = {
+  configAnchor: 'sync.config-anchor',
+  categoryAnchor: 'sync.category-anchor',
+  updateAnchor: 'sync.update-anchor',
+  catalog: 'sync.upstream-catalog',
+} as const;
+
+/** What a run did, for its history row and the CLI. */
+export interface SyncCounts {
+  revisionsListed: number;
+  revisionsTransferred: number;
+  revisionsImported: number;
+  filesPrefetched: number;
+}
+
+/** Where a run is, for a progress bar. */
+export type SyncProgress = (step: string, done: number, total: number) => void;
+
+/** PayloadPrefetcher fetches payloads ahead of need (the `immediate` content policy). */
+export interface PayloadPrefetcher {
+  prefetch(sha1s: string[], opts: { concurrency: number }): Promise<{ fetched: number; failed: number }>;
+}
+
+/** What a SyncRun needs. */
+export interface SyncRunDeps {
+  ds: DataSource;
+  client: UpstreamClient;
+  store: UpdateStoreRepository;
+  settings: NodeSettingRepository;
+  subscriptions: UpstreamSubscriptionRepository;
+  contentPolicy: ContentPolicy;
+  prefetcher?: PayloadPrefetcher;
+  log: Logger;
+  onProgress?: SyncProgress;
+}
+
+/** Revisions written per transaction; GetUpdateData calls kept in flight at once. */
+const IMPORT_CHUNK = 1000;
+const FETCH_CONCURRENCY = 4;
+
+/**
+ * SyncRun is one sync of this node from its parent, as the named steps of MS-WSUSSS 3.2.4 in order:
+ * authorize → config → catalog → categories → updates → content. Revisions are written idempotently
+ * in chunks; each anchor is written in the transaction of the last chunk it covers, so a crash at any
+ * point leaves the node where the next run resumes, with nothing lost or stored twice.
+ */
+export class SyncRun {
+  readonly counts: SyncCounts = { revisionsListed: 0, revisionsTransferred: 0, revisionsImported: 0, filesPrefetched: 0 };
+  private maxPerRequest = 100;
+  private catalogTree?: { products: UpstreamCategory[]; classifications: UpstreamCategory[] };
+  private readonly imported: UpdateIdentity[] = [];
+
+  constructor(private readonly d: SyncRunDeps) {}
+
+  async run(): Promise<SyncCounts> {
+    await this.authorize();
+    await this.config();
+    await this.catalog();
+    await this.categories();
+    await this.updates();
+    await this.content();
+    return this.counts;
+  }
+
+  private async authorize(): Promise<void> {
+    this.progress('authorize', 0, 1);
+    await this.d.client.authorize();
+  }
+
+  private async config(): Promise<void> {
+    const anchor = await this.d.settings.get(SYNC_KEYS.configAnchor);
+    const config = await this.d.client.getConfigData(anchor);
+    this.maxPerRequest = Math.max(1, Math.min(config.maxUpdatesPerRequest, 100));
+    await this.d.settings.set(SYNC_KEYS.configAnchor, config.configAnchor);
+  }
+
+  private async catalog(): Promise<void> {
+    this.catalogTree = await this.d.client.getCatalog();
+    await this.d.settings.set(SYNC_KEYS.catalog, JSON.stringify(this.catalogTree));
+  }
+
+  private async categories(): Promise<void> {
+    const anchor = await this.d.settings.get(SYNC_KEYS.categoryAnchor);
+    const list = await this.d.client.getRevisionIdList({ anchor, getConfig: true, categories: [], classifications: [] });
+    await this.importRevisions('categories', list.revisions, async (m) => this.d.settings.withManager(m).set(SYNC_KEYS.categoryAnchor, list.anchor));
+  }
+
+  private async updates(): Promise<void> {
+    const subscribed = await this.d.subscriptions.list();
+    const filter = updateFilter(await this.d.settings.get(SYNC_KEYS.updateAnchor), subscribed, this.catalogTree!);
+    const list = await this.d.client.getRevisionIdList(filter);
+    await this.importRevisions('updates', list.revisions, async (m) => {
+      await this.d.settings.withManager(m).set(SYNC_KEYS.updateAnchor, list.anchor);
+      await this.d.subscriptions.withManager(m).markFullSyncDone(subscribed.map((s) => s.categoryId));
+    });
+  }
+
+  private async content(): Promise<void> {
+    if (this.d.contentPolicy !== 'immediate' || !this.d.prefetcher || !this.imported.length) return;
+    const sha1s = await this.d.ds.transaction((m) => this.d.store.unstoredFilesOf(m, this.imported));
+    this.progress('content', 0, sha1s.length);
+    const r = await this.d.prefetcher.prefetch(sha1s, { concurrency: 4 });
+    this.counts.filesPrefetched = r.fetched;
+    this.progress('content', sha1s.length, sha1s.length);
+    if (r.failed) this.d.log.warn({ failed: r.failed }, 'some payloads could not be prefetched; they will be fetched on demand');
+  }
+
+  /**
+   * importRevisions fetches the listed revisions this node lacks with GetUpdateData (a few calls in
+   * flight), stores them in chunks, and runs `finish` (the anchor) in the transaction of the last chunk.
+   */
+  private async importRevisions(step: string, listed: UpdateIdentity[], finish: (m: EntityManager) => Promise<void>): Promise<void> {
+    this.counts.revisionsListed += listed.length;
+    const missing = await this.d.ds.transaction((m) => this.d.store.missingIdentities(m, listed));
+    const batches: UpdateIdentity[][] = [];
+    for (let i = 0; i < missing.length; i += this.maxPerRequest) batches.push(missing.slice(i, i + this.maxPerRequest));
+    this.progress(step, 0, missing.length);
+    const inFlight: Array<Promise<RevisionToStore[]>> = [];
+    let next = 0;
+    const launch = () => {
+      if (next >= batches.length) return;
+      const fetching = this.fetchBatch(batches[next++]);
+      fetching.catch(() => undefined); // a failure surfaces when awaited in order; never as an unhandled rejection
+      inFlight.push(fetching);
+    };
+    for (let i = 0; i < FETCH_CONCURRENCY; i++) launch();
+    let pending: RevisionToStore[] = [];
+    let done = 0;
+    while (inFlight.length) {
+      const batch = await inFlight.shift()!;
+      launch();
+      pending.push(...batch);
+      done += batch.length;
+      const last = inFlight.length === 0;
+      if (pending.length >= IMPORT_CHUNK || last) {
+        const chunk = pending;
+        pending = [];
+        await this.d.ds.transaction(async (m) => {
+          await this.store(m, chunk);
+          if (last) await finish(m);
+        });
+      }
+      this.progress(step, done, missing.length);
+    }
+    if (!batches.length) await this.d.ds.transaction(finish);
+  }
+
+  private async fetchBatch(ids: UpdateIdentity[]): Promise<RevisionToStore[]> {
+    const data = await this.d.client.getUpdateData(ids);
+    this.counts.revisionsTransferred += data.length;
+    return data.map((u) => {
+      const doc = parseUpdateXml(u.xml);
+      if (doc.identity.updateId !== u.id.updateId || doc.identity.revisionNumber !== u.id.revisionNumber) {
+        throw new Error(`the parent sent the document of ${doc.identity.updateId}/${doc.identity.revisionNumber} as ${u.id.updateId}/${u.id.revisionNumber}`);
+      }
+      return { doc, xml: u.xml };
+    });
+  }
+
+  private async store(m: EntityManager, chunk: RevisionToStore[]): Promise<void> {
+    const inserted = await this.d.store.insertRevisions(m, chunk);
+    this.counts.revisionsImported += inserted.length;
+    this.imported.push(...inserted);
+  }
+
+  private progress(step: string, done: number, total: number): void {
+    this.d.onProgress?.(step, done, total);
+  }
+}
+
+/**
+ * updateFilter builds the GetRevisionIdList filter for software updates from the subscriptions: chosen
+ * products (or every company the parent offers) × chosen classifications (or every one offered); a
+ * category whose whole history has not arrived yet is asked for with Delta=false. No subscription asks
+ * for everything the parent offers.
+ */
+export function updateFilter(anchor: string | undefined, subscribed: Array<{ categoryId: string; categoryType: string; fullSyncDone: boolean }>,
+  catalog: { products: UpstreamCategory[]; classifications: UpstreamCategory[] }): UpstreamFilter {
+  if (!subscribed.length) return { anchor, getConfig: false, categories: [], classifications: [] };
+  const pick = (isClassification: boolean, offered: UpstreamCategory[]) => {
+    const chosen = subscribed.filter((s) => (s.categoryType === 'UpdateClassification') === isClassification);
+    return chosen.length ? chosen.map((s) => ({ id: s.categoryId, delta: s.fullSyncDone })) : offered.map((c) => ({ id: c.id, delta: true }));
+  };
+  return { anchor, getConfig: false, categories: pick(false, catalog.products), classifications: pick(true, catalog.classifications) };
+}

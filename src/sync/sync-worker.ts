@@ -1,0 +1,75 @@
+import type { DataSource } from 'typeorm';
+import type { ContentPolicy } from '../config/config';
+import { DomainError } from '../domain/errors';
+import type { Logger } from '../lib/logger';
+import type { NodeSettingRepository } from '../repositories/node-setting.repository';
+import type { SyncRunRepository } from '../repositories/sync-run.repository';
+import type { UpdateStoreRepository } from '../repositories/update-store.repository';
+import type { UpstreamSubscriptionRepository } from '../repositories/upstream-subscription.repository';
+import { SyncRun, type PayloadPrefetcher, type SyncCounts, type SyncProgress } from './sync-run';
+import { UpstreamClient } from './upstream-client';
+import type { UpstreamSettings } from './upstream-settings';
+
+/** Advisory lock held for the whole of a sync: one sync at a time per node, across processes. */
+const SYNC_LOCK = 0x53796e63; // "Sync"
+
+const NO_COUNTS: SyncCounts = { revisionsListed: 0, revisionsTransferred: 0, revisionsImported: 0, filesPrefetched: 0 };
+
+/** What SyncWorker needs. */
+export interface SyncWorkerDeps {
+  ds: DataSource;
+  store: UpdateStoreRepository;
+  settings: NodeSettingRepository;
+  subscriptions: UpstreamSubscriptionRepository;
+  runs: SyncRunRepository;
+  upstream: UpstreamSettings;
+  contentPolicy: ContentPolicy;
+  prefetcher?: PayloadPrefetcher;
+  log: Logger;
+}
+
+/** The outcome of a successful sync. */
+export interface SyncOutcome { runId: number; counts: SyncCounts }
+
+/**
+ * SyncWorker runs syncs with the parent: one at a time (a Postgres advisory lock, so also across
+ * processes sharing the database), each recorded in the sync history whatever its end.
+ */
+export class SyncWorker {
+  private running = false;
+
+  constructor(private readonly d: SyncWorkerDeps) {}
+
+  /** syncNow runs one sync; ServerBusy if one is already running; otherwise throws the run's failure after recording it. */
+  async syncNow(trigger: 'manual' | 'scheduled', onProgress?: SyncProgress): Promise<SyncOutcome> {
+    const upstream = await this.d.upstream.current();
+    if (!upstream) throw new DomainError('InvalidParameters', 'this node has no upstream: set CASCADE_UPSTREAM_URL/ID/SECRET or run `cascade upstream set`');
+    if (this.running) throw new DomainError('ServerBusy', 'a sync is already running in this process');
+    this.running = true;
+    const lock = this.d.ds.createQueryRunner();
+    try {
+      await lock.connect();
+      const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [SYNC_LOCK]);
+      if (!locked) throw new DomainError('ServerBusy', 'a sync is already running for this node');
+      const runId = await this.d.runs.start(trigger, new Date());
+      let run: SyncRun | undefined;
+      try {
+        run = new SyncRun({ ...this.d, client: await UpstreamClient.connect(upstream), onProgress });
+        const counts = await run.run();
+        await this.d.runs.finish(runId, 'Succeeded', counts);
+        this.d.log.info({ runId, ...counts }, 'sync succeeded');
+        return { runId, counts };
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        await this.d.runs.finish(runId, 'Failed', run?.counts ?? NO_COUNTS, message);
+        this.d.log.warn({ runId, err: message }, 'sync failed');
+        throw err;
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock($1)', [SYNC_LOCK]);
+      }
+    } finally {
+      this.running = false;
+      await lock.release();
+    }
+  }
+}

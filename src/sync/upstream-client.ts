@@ -1,0 +1,111 @@
+import os from 'node:os';
+import path from 'node:path';
+import * as soap from 'soap';
+import { call, SoapCallError } from '../clients/soap-client';
+import type { UpstreamConfig } from '../config/config';
+import type { UpdateIdentity } from '../domain/update-document';
+
+const WSDL_DIR = path.resolve(__dirname, '..', '..', '..', 'wsdl');
+/** The protocol version this node announces to its parent (MS-WSUSSS 1.7; WS2016+ WSUS says 1.20). */
+export const DSS_PROTOCOL_VERSION = '1.20';
+
+/** A category of the parent's catalog, as GetCatalog describes it. */
+export interface UpstreamCategory { id: string; categoryType: string; title: string; children: UpstreamCategory[] }
+
+/** What a revision-list request asks the parent for. */
+export interface UpstreamFilter {
+  anchor?: string;
+  getConfig: boolean;
+  categories: Array<{ id: string; delta: boolean }>;
+  classifications: Array<{ id: string; delta: boolean }>;
+}
+
+/** One revision's metadata from GetUpdateData. */
+export interface UpstreamUpdateData { id: UpdateIdentity; xml: string }
+
+type Wire = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const list = (v: Wire | null | undefined, item: string): Wire[] => (v && v[item] ? (Array.isArray(v[item]) ? v[item] : [v[item]]) : []);
+
+/**
+ * UpstreamClient is this node's DSS side of MS-WSUSSS: a node-soap client of the parent's
+ * DssAuthWebService and ServerSyncWebService (contracts from our own wsdl/, endpoints on the parent).
+ * It keeps the Cookie, and when the parent answers InvalidCookie (expired or the parent restarted its
+ * keys) it re-authorizes once and repeats the call.
+ */
+export class UpstreamClient {
+  private cookie?: { Expiration: string; EncryptedData: string };
+
+  private constructor(private readonly upstream: UpstreamConfig, private readonly auth: soap.Client, private readonly sync: soap.Client) {}
+
+  static async connect(upstream: UpstreamConfig, timeoutMs = 120_000): Promise<UpstreamClient> {
+    const options = { wsdl_options: { timeout: timeoutMs }, returnFault: true };
+    const auth = await soap.createClientAsync(path.join(WSDL_DIR, 'AuthService.wsdl'), options,
+      `${upstream.url}/DssAuthWebService/DssAuthWebService.asmx`);
+    auth.setSecurity(new soap.BasicAuthSecurity(upstream.serverId, upstream.secret));
+    const sync = await soap.createClientAsync(path.join(WSDL_DIR, 'ServerSyncService.wsdl'), options,
+      `${upstream.url}/ServerSyncWebService/ServerSyncWebService.asmx`);
+    for (const c of [auth, sync]) (c as unknown as { wsdl: { options: Record<string, unknown> } }).wsdl.options.timeout = timeoutMs;
+    return new UpstreamClient(upstream, auth, sync);
+  }
+
+  /** authorize runs GetAuthConfig → GetAuthorizationCookie (HTTP Basic) → GetCookie. */
+  async authorize(): Promise<void> {
+    await call<Wire>(this.sync, 'GetAuthConfig', {});
+    const a = await call<Wire>(this.auth, 'GetAuthorizationCookie',
+      { accountName: os.hostname(), accountGuid: this.upstream.serverId, programKeys: {} });
+    const c = await call<Wire>(this.sync, 'GetCookie',
+      { authCookies: { AuthorizationCookie: [a.GetAuthorizationCookieResult] }, protocolVersion: DSS_PROTOCOL_VERSION });
+    const r = c.GetCookieResult;
+    this.cookie = { Expiration: new Date(r.Expiration).toISOString(), EncryptedData: r.EncryptedData };
+  }
+
+  /** getConfigData returns the parent's limits. */
+  async getConfigData(configAnchor?: string): Promise<{ maxUpdatesPerRequest: number; configAnchor: string; lazySync: boolean }> {
+    const r = (await this.withCookie('GetConfigData', (cookie) => ({ cookie, ...(configAnchor ? { configAnchor } : {}) }))).GetConfigDataResult;
+    return { maxUpdatesPerRequest: Number(r.MaxNumberOfUpdatesPerRequest) || 100, configAnchor: String(r.NewConfigAnchor ?? ''), lazySync: Boolean(r.LazySync) };
+  }
+
+  /** getCatalog returns the products (a tree) and classifications the parent offers this node. */
+  async getCatalog(): Promise<{ products: UpstreamCategory[]; classifications: UpstreamCategory[] }> {
+    const r = (await this.withCookie('GetCatalog', (cookie) => ({ cookie }))).GetCatalogResult;
+    const tree = (v: Wire | null | undefined): UpstreamCategory[] => list(v, 'CatalogCategory').map((c) => ({
+      id: String(c.Id).toLowerCase(), categoryType: String(c.CategoryType), title: String(c.Title), children: tree(c.Children),
+    }));
+    return { products: tree(r.Products), classifications: tree(r.Classifications) };
+  }
+
+  /** getRevisionIdList returns the revisions the parent lists for a filter, and its new anchor. */
+  async getRevisionIdList(f: UpstreamFilter): Promise<{ anchor: string; revisions: UpdateIdentity[] }> {
+    const ids = (l: Array<{ id: string; delta: boolean }>) => (l.length ? { IdAndDelta: l.map((e) => ({ Id: e.id, Delta: e.delta })) } : undefined);
+    const filter = {
+      ...(f.anchor ? { Anchor: f.anchor } : {}), GetConfig: f.getConfig,
+      ...(f.categories.length ? { Categories: ids(f.categories), Classifications: ids(f.classifications) } : {}),
+    };
+    const r = (await this.withCookie('GetRevisionIdList', (cookie) => ({ cookie, filter }))).GetRevisionIdListResult;
+    return {
+      anchor: String(r.Anchor),
+      revisions: list(r.NewRevisions, 'UpdateIdentity').map((i) => ({ updateId: String(i.UpdateID).toLowerCase(), revisionNumber: Number(i.RevisionNumber) })),
+    };
+  }
+
+  /** getUpdateData returns the update documents of up to MaxNumberOfUpdatesPerRequest revisions. */
+  async getUpdateData(ids: UpdateIdentity[]): Promise<UpstreamUpdateData[]> {
+    const updateIds = { UpdateIdentity: ids.map((i) => ({ UpdateID: i.updateId, RevisionNumber: i.revisionNumber })) };
+    const r = (await this.withCookie('GetUpdateData', (cookie) => ({ cookie, updateIds }))).GetUpdateDataResult;
+    return list(r.updates, 'ServerSyncUpdateData').map((u) => {
+      if (typeof u.XmlUpdateBlob !== 'string') throw new SoapCallError('GetUpdateData', undefined, 'the parent sent an update without XmlUpdateBlob');
+      return { id: { updateId: String(u.Id.UpdateID).toLowerCase(), revisionNumber: Number(u.Id.RevisionNumber) }, xml: u.XmlUpdateBlob };
+    });
+  }
+
+  private async withCookie(operation: string, args: (cookie: Wire) => Wire): Promise<Wire> {
+    if (!this.cookie) await this.authorize();
+    try {
+      return await call<Wire>(this.sync, operation, args(this.cookie!));
+    } catch (err) {
+      if (!(err instanceof SoapCallError) || err.errorCode !== 'InvalidCookie') throw err;
+      await this.authorize();
+      return call<Wire>(this.sync, operation, args(this.cookie!));
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import { runCli } from '../support/node-process';
+import { addProvider, catalogDigest, dropTier, query, startTier, syncTier, type TierNode } from '../support/hierarchy';
+
+describe('a root, a child and a grandchild as separate node processes', function () {
+  this.timeout(180000);
+  let root: TierNode;
+  let child: TierNode;
+  let grandchild: TierNode;
+  let provider: Awaited<ReturnType<typeof addProvider>>;
+
+  before(async () => {
+    root = await startTier('root');
+    child = await startTier('child', root);
+    grandchild = await startTier('grandchild', child);
+    provider = await addProvider(root);
+  });
+  after(async () => {
+    for (const t of [grandchild, child, root]) await dropTier(t);
+  });
+
+  it('syncs what the root publishes down two tiers: the three catalogs are identical', async () => {
+    for (const title of ['Alpha', 'Beta', 'Gamma']) await provider.publish(title);
+    const first = await syncTier(child);
+    expect(first.counts.imported).to.be.greaterThan(3);
+    await syncTier(grandchild);
+    const [r, c, g] = await Promise.all([root, child, grandchild].map(catalogDigest));
+    expect(c).to.deep.equal(r);
+    expect(g).to.deep.equal(r);
+    const runs = await query(child, `SELECT result FROM sync_run`);
+    expect(runs).to.deep.equal([{ result: 'Succeeded' }]);
+  });
+
+  it('transfers exactly the 3 revisions published since the last sync', async () => {
+    for (const title of ['Delta 1', 'Delta 2', 'Delta 3']) await provider.publish(title);
+    const r = await syncTier(child);
+    expect(r.counts.transferred).to.equal(3);
+    expect(r.counts.imported).to.equal(3);
+    const again = await syncTier(child);
+    expect(again.counts).to.deep.include({ listed: 0, transferred: 0, imported: 0 });
+  });
+
+  it('pulls the whole history of a newly chosen product, and only chosen products after that', async () => {
+    await provider.publish('Other 1', { product: 'Contoso Other' });
+    await provider.publish('Other 2', { product: 'Contoso Other' });
+    const set = await runCli(['subscription', 'set', '--products', 'Contoso Suite', '--classifications', 'all'], grandchild.env);
+    expect(set.code, set.stderr).to.equal(0);
+    await syncTier(child);
+    await syncTier(grandchild);
+    const titles = async (t: TierNode) => (await query<{ title: string }>(t,
+      `SELECT title FROM update_revision WHERE update_type = 'Software' AND is_latest ORDER BY title`)).map((x) => x.title);
+    expect(await titles(child)).to.include.members(['Other 1', 'Other 2']);
+    expect(await titles(grandchild)).to.not.include('Other 1');
+    const widen = await runCli(['subscription', 'set', '--products', 'Contoso Suite', 'Contoso Other', '--classifications', 'all'], grandchild.env);
+    expect(widen.code, widen.stderr).to.equal(0);
+    const r = await syncTier(grandchild);
+    expect(r.counts.imported).to.equal(2);
+    expect(await titles(grandchild)).to.include.members(['Other 1', 'Other 2']);
+  });
+
+  it('fails a sync with the reason and a Failed history row when the parent refuses this node', async () => {
+    expect((await runCli(['downstream', 'disable', 'grandchild.example'], child.env)).code).to.equal(0);
+    const r = await runCli(['sync'], grandchild.env);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.match(/401|Unauthorized|credentials/i);
+    const [last] = await query<{ result: string; error: string }>(grandchild, `SELECT result, error FROM sync_run ORDER BY run_id DESC LIMIT 1`);
+    expect(last.result).to.equal('Failed');
+    expect((await runCli(['downstream', 'enable', 'grandchild.example'], child.env)).code).to.equal(0);
+    await syncTier(grandchild);
+  });
+});
