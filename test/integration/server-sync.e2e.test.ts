@@ -4,19 +4,9 @@ import { createDataSource } from '../../src/db/data-source';
 import { ChangeLogRepository } from '../../src/repositories/change-log.repository';
 import { UpdateStoreRepository } from '../../src/repositories/update-store.repository';
 import { PublishingService } from '../../src/services/publishing.service';
-import { authorize, faultCode, type AuthorizedClients } from '../support/downstream-client';
+import { addDownstream, authorize, faultCode, type AuthorizedClients } from '../support/downstream-client';
 import { runCli, startNodeProcess, type NodeProcess } from '../support/node-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-
-/** addDownstream registers a downstream server with the CLI and returns its id and secret. */
-export async function addDownstream(env: Record<string, string>, name: string, group?: string) {
-  const r = await runCli(['downstream', 'add', '--name', name, ...(group ? ['--group', group] : [])], env);
-  expect(r.code, r.stderr).to.equal(0);
-  const id = /([0-9a-f]{8}-[0-9a-f-]{27})/.exec(r.stdout)?.[1];
-  const secret = /secret\W+(\S+)/i.exec(r.stdout)?.[1];
-  if (!id || !secret) throw new Error(`cannot read id/secret from: ${r.stdout}`);
-  return { id, secret };
-}
 
 describe('ServerSync over SOAP against a node process', function () {
   this.timeout(60000);

@@ -1,4 +1,6 @@
+import { expect } from 'chai';
 import * as soap from 'soap';
+import { runCli } from './node-process';
 
 /** The SOAP clients and tokens a downstream server holds after authorizing with a parent node. */
 export interface AuthorizedClients {
@@ -27,4 +29,14 @@ export async function authorize(baseUrl: string, serverId: string, secret: strin
 export function faultCode(err: unknown): string {
   const e = err as { root?: { Envelope?: { Body?: { Fault?: { detail?: { ErrorCode?: string } } } } }; response?: { status?: number } };
   return e.root?.Envelope?.Body?.Fault?.detail?.ErrorCode ?? `HTTP ${e.response?.status ?? '?'}`;
+}
+
+/** addDownstream registers a downstream server with the CLI and returns its id and secret. */
+export async function addDownstream(env: Record<string, string>, name: string, group?: string) {
+  const r = await runCli(['downstream', 'add', '--name', name, ...(group ? ['--group', group] : [])], env);
+  expect(r.code, r.stderr).to.equal(0);
+  const id = /([0-9a-f]{8}-[0-9a-f-]{27})/.exec(r.stdout)?.[1];
+  const secret = /secret\W+(\S+)/i.exec(r.stdout)?.[1];
+  if (!id || !secret) throw new Error(`cannot read id/secret from: ${r.stdout}`);
+  return { id, secret };
 }
