@@ -46,7 +46,8 @@ export function hostSoapService(app: Express, spec: SoapServiceSpec, opts: { pub
     if (!Object.keys(req.query).some((k) => k.toLowerCase() === 'wsdl')) return next();
     res.type('text/xml; charset=utf-8').send(wsdl);
   });
-  app.post(spec.path, express.raw({ type: () => true, limit: opts.maxBytes }), forceXmlContentType, checkEnvelope(names, opts.log), ...(spec.before ?? []));
+  // Authentication first, so an unauthenticated caller learns nothing about the service.
+  app.post(spec.path, express.raw({ type: () => true, limit: opts.maxBytes }), ...(spec.before ?? []), forceXmlContentType, checkEnvelope(names, opts.log));
 
   const port: Record<string, unknown> = {};
   for (const [name, op] of Object.entries(spec.operations)) {
@@ -69,7 +70,11 @@ export function hostSoapService(app: Express, spec: SoapServiceSpec, opts: { pub
   });
 }
 
-/** node-soap echoes the request's Content-Type; WS-I wants text/xml for SOAP 1.1 replies. */
+/**
+ * node-soap echoes the request's Content-Type; WS-I wants text/xml for SOAP 1.1 replies. Mounted after
+ * authentication, so a refused caller's JSON 401 keeps its own type (labelled text/xml, PHP's SoapClient
+ * reported "looks like we got no XML document" instead of Unauthorized).
+ */
 const forceXmlContentType: RequestHandler = (_req, res, next) => {
   const setHeader = res.setHeader.bind(res);
   res.setHeader = (name: string, value: number | string | readonly string[]) =>
