@@ -70,7 +70,11 @@ export function hostSoapService(app: Express, spec: SoapServiceSpec, opts: { pub
   });
 }
 
-/** node-soap echoes the request's Content-Type; WS-I wants text/xml for SOAP 1.1 replies. */
+/**
+ * node-soap echoes the request's Content-Type; WS-I wants text/xml for SOAP 1.1 replies. Mounted after
+ * authentication, so a refused caller's JSON 401 keeps its own type (labelled text/xml, PHP's SoapClient
+ * reported "looks like we got no XML document" instead of Unauthorized).
+ */
 const forceXmlContentType: RequestHandler = (_req, res, next) => {
   const setHeader = res.setHeader.bind(res);
   res.setHeader = (name: string, value: number | string | readonly string[]) =>
