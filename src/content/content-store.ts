@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -199,10 +200,12 @@ function receive(source: Readable, tmp: string, maxBytes: number): Promise<Conte
   const out = fs.createWriteStream(tmp, { flags: 'wx', flush: true, highWaterMark: CHUNK_BYTES });
   return pipeline(meter, out).then(
     () => ({ sha1: sha1.digest('hex'), sha256: sha256.digest('hex'), size }),
-  ).finally(() => {
+  ).finally(async () => {
     source.unpipe(meter);
     source.off('error', onError);
     source.off('close', onClose);
+    // A stream destroyed before its open finished still creates the file: wait, so the caller's cleanup sees it.
+    if (!out.closed) await once(out, 'close');
   });
 }
 
