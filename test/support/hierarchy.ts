@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { addDownstream } from './downstream-client';
-import { runCli, startNodeProcess, tempDir, type CliResult, type NodeProcess } from './node-process';
+import { freePort, runCli, startNodeProcess, tempDir, type CliResult, type NodeProcess } from './node-process';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** A node of a test hierarchy: its process, database and the environment its CLI commands use. */
@@ -20,7 +20,8 @@ export interface TierNode {
 export async function startTier(name: string, parent?: TierNode, extraEnv: Record<string, string> = {}): Promise<TierNode> {
   const db = await createTestDatabase();
   const dataDir = tempDir(`casc-${name}-`);
-  const env: Record<string, string> = { DATABASE_URL: db.url, CASCADE_DATA_DIR: dataDir, ...extraEnv };
+  // A fixed port, so a restarted tier keeps the URL its children know it by.
+  const env: Record<string, string> = { DATABASE_URL: db.url, CASCADE_DATA_DIR: dataDir, CASCADE_PORT: String(await freePort()), ...extraEnv };
   if (parent) {
     const creds = await addDownstream(parent.env, `${name}.example`);
     Object.assign(env, { CASCADE_UPSTREAM_URL: parent.url, CASCADE_UPSTREAM_ID: creds.id, CASCADE_UPSTREAM_SECRET: creds.secret });
