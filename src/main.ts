@@ -34,6 +34,8 @@ import { ContentService } from './services/content.service';
 import { ProviderAccountService } from './services/provider-account.service';
 import { UploadService } from './services/upload.service';
 
+/** How long a stopping node lets running requests finish. */
+const STOP_GRACE_MS = 5000;
 // A partial upload untouched this long was left by a crash (a live upload keeps its temp file's mtime fresh).
 const STALE_UPLOAD_MS = 60 * 60 * 1000;
 
@@ -120,8 +122,12 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
       services,
       stop: async () => {
         scheduler?.stop();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
+        // Idle keep-alive connections close now; requests still running get a short grace period.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const grace = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
+        await closed;
+        clearTimeout(grace);
         await database.close();
       },
     };
