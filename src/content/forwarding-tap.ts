@@ -2,6 +2,9 @@ import { PassThrough, Transform, type TransformCallback } from 'node:stream';
 import { DomainError } from '../domain/errors';
 import { CHUNK_BYTES } from './content-store';
 
+// The fetch may run this far ahead of a live requester before it waits for it.
+const LIVE_BUFFER_BYTES = 4 * CHUNK_BYTES;
+
 /**
  * LiveForward indicates the requester a payload streams to while it is still being fetched. It always holds
  * the latest chunk back, so until release() the requester lacks at least the payload's final chunk and can
@@ -10,8 +13,9 @@ import { CHUNK_BYTES } from './content-store';
  */
 export class LiveForward {
   /** What the requester reads. */
-  readonly stream = new PassThrough({ highWaterMark: CHUNK_BYTES });
+  readonly stream = new PassThrough({ highWaterMark: LIVE_BUFFER_BYTES });
   private held: Buffer | undefined;
+  private released = false;
 
   constructor(private readonly stallMs: number) {
     // The requester learns of a failure from its pipeline (or, before streaming began, from read()'s rejection);
@@ -31,12 +35,13 @@ export class LiveForward {
 
   /** release sends the held final chunk and ends the response: call it only once the payload is verified. */
   release(): void {
+    this.released = true;
     if (!this.stream.destroyed) this.stream.end(this.held);
   }
 
-  /** abort cuts the requester off (its connection is destroyed, so it sees a truncated body). */
+  /** abort cuts the requester off (its connection is destroyed, so it sees a truncated body); after release() it does nothing. */
   abort(err: Error): void {
-    if (!this.stream.destroyed) this.stream.destroy(err);
+    if (!this.released && !this.stream.destroyed) this.stream.destroy(err);
   }
 }
 

@@ -160,27 +160,30 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
       });
       result = 'ok';
     } catch (err) {
-      const failure = err instanceof DomainError && err.code === 'UpstreamUnavailable' ? err
-        : new DomainError('UpstreamUnavailable', `payload ${file.sha1} could not be fetched from the parent: ${(err as Error).message}`);
+      // Requesters get a plain message; the parent's address and the details go to the log only.
+      const failure = new DomainError('UpstreamUnavailable', result === 'corrupt'
+        ? `payload ${file.sha1} from the parent failed verification and was discarded; try again later`
+        : `payload ${file.sha1} is not on this node yet and its parent could not deliver it; try again later`);
       live?.abort(failure);
-      this.log.warn({ sha1: file.sha1, result, reason: failure.message }, 'upstream payload fetch failed; nothing kept');
+      this.log.warn({ sha1: file.sha1, result, reason: (err as Error).message }, 'upstream payload fetch failed; nothing kept');
       throw failure;
     } finally {
       this.metrics.fetchEnded(result);
     }
     await this.recordStored(file);
-    // Only now the live requester gets its final chunk: the payload is verified, kept and recorded.
-    live?.release();
   }
 
-  /** keep streams the parent's body through the tap into the store, which verifies it against the row before keeping it. */
+  /**
+   * keep streams the parent's body through the tap into the store, which verifies it against the row before
+   * keeping it; the live requester gets its final chunk the moment both digests and the size have matched.
+   */
   private async keep(file: KnownFile, body: Readable, live: LiveForward | undefined): Promise<void> {
     const tap = new ForwardingTap(file.size, live, (n) => this.metrics.bytesReceived(n));
     // A body error destroys the tap, which makes store() reject; store() itself never destroys its source.
     pipeline(body, tap).catch(() => undefined);
     try {
       await this.store.store(tap, { maxBytes: file.size, extension: file.extension,
-        expect: { sha1: file.sha1, sha256: file.sha256, size: file.size } });
+        expect: { sha1: file.sha1, sha256: file.sha256, size: file.size }, onVerified: () => live?.release() });
     } catch (err) {
       body.destroy();
       tap.destroy();

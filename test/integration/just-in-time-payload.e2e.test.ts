@@ -57,6 +57,18 @@ async function download(url: string, headers: Record<string, string> = {}): Prom
   return { status: res.status, body: Buffer.from(await res.arrayBuffer()), res };
 }
 
+/**
+ * settles polls check until it holds (or 3 s pass) and returns its last answer: a requester has every byte as soon
+ * as the payload is verified, a moment before the node has flushed, renamed and recorded it.
+ */
+async function settles(check: () => boolean | Promise<boolean>): Promise<boolean> {
+  for (let i = 0; i < 120; i++) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return check();
+}
+
 /** Every file under a content folder (relative paths, .tmp included). */
 function filesUnder(root: string): string[] {
   if (!fs.existsSync(root)) return [];
@@ -131,8 +143,8 @@ describe('just-in-time payloads through real root, child and grandchild processe
     expect(first.status).to.equal(200);
     expect(first.res.headers.get('content-length')).to.equal(String(f.size));
     expect(first.body.equals(f.bytes)).to.equal(true);
+    expect(await settles(async () => (await storedAt(childDb, f.name)) instanceof Date), 'stored_at set').to.equal(true);
     expect(filesUnder(contentOf('child'))).to.deep.equal([f.path.slice('/Content/'.length)]);
-    expect(await storedAt(childDb, f.name)).to.be.instanceOf(Date);
 
     const again = await download(child.url + f.path);
     expect(again.body.equals(f.bytes)).to.equal(true);
@@ -152,8 +164,12 @@ describe('just-in-time payloads through real root, child and grandchild processe
     expect(await fetchCount(child, 'ok')).to.equal(okBefore + 1);
   });
 
-  it('answers a range request for a payload it does not hold yet with 206 once the whole payload is fetched and verified', async () => {
+  it('answers HEAD from its metadata, and a range request for a payload it does not hold yet with 206 once the whole payload is fetched and verified', async () => {
     const f = p('ranged.cab');
+    const head = await fetch(child.url + f.path, { method: 'HEAD' });
+    expect(head.status).to.equal(200);
+    expect(head.headers.get('content-length')).to.equal(String(f.size));
+    expect(rootFetches(f.name), 'HEAD answers from the metadata').to.equal(0);
     const part = await download(child.url + f.path, { Range: 'bytes=1000-1999' });
     expect(part.status).to.equal(206);
     expect(part.res.headers.get('content-range')).to.equal(`bytes 1000-1999/${f.size}`);
@@ -179,6 +195,15 @@ describe('just-in-time payloads through real root, child and grandchild processe
       expect(await fetchCount(child, 'corrupt')).to.equal(corruptBefore + attempt);
     }
     expect(rootFetches(f.name)).to.equal(2);
+
+    // Requests that wait for someone else's fetch fail cleanly with 502; the one streaming it is cut off.
+    const crowd = await Promise.all(Array.from({ length: 4 }, () => rawGet(child.url + f.path)));
+    for (const answer of crowd) {
+      if (answer.status === 502) expect(JSON.parse(answer.body.toString()).error).to.equal('UpstreamUnavailable');
+      else expect(answer.complete && answer.body.length === f.size, `a complete ${answer.status}`).to.equal(false);
+    }
+    expect(crowd.filter((a) => a.status === 502).length, 'requests that waited').to.be.greaterThan(0);
+    expect(filesUnder(contentOf('child')).filter((n) => n.includes(f.sha1.toUpperCase()) || n.startsWith('.tmp'))).to.deep.equal([]);
   });
 
   it('answers 404 for a digest no update names, without asking its parent (even one the parent holds)', async () => {
@@ -219,10 +244,10 @@ describe('just-in-time payloads through real root, child and grandchild processe
     expect(got.status).to.equal(200);
     expect(got.body.equals(f.bytes)).to.equal(true);
     const rel = f.path.slice('/Content/'.length);
-    expect(fs.existsSync(path.join(contentOf('child'), rel)), 'held by the child').to.equal(true);
-    expect(fs.existsSync(path.join(contentOf('grandchild'), rel)), 'held by the grandchild').to.equal(true);
-    expect(await storedAt(childDb, f.name)).to.be.instanceOf(Date);
-    expect(await storedAt(grandDb, f.name)).to.be.instanceOf(Date);
+    for (const [tier, db] of [['child', childDb], ['grandchild', grandDb]] as const) {
+      expect(await settles(async () => (await storedAt(db, f.name)) instanceof Date), `stored_at set at the ${tier}`).to.equal(true);
+      expect(fs.readFileSync(path.join(contentOf(tier), rel)).equals(f.bytes), `held by the ${tier}`).to.equal(true);
+    }
     expect(rootFetches(f.name)).to.equal(1);
     expect(await fetchCount(grandchild, 'ok')).to.equal(1);
   });
@@ -233,8 +258,7 @@ describe('just-in-time payloads through real root, child and grandchild processe
     const { sync, cookie } = await authorize(child.url, downstream.id, downstream.secret);
     await sync.DownloadFilesAsync({ cookie, fileDigestList: { base64Binary: [Buffer.from(f.sha1, 'hex').toString('base64')] } });
     const file = path.join(contentOf('child'), f.path.slice('/Content/'.length));
-    for (let i = 0; i < 100 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(fs.existsSync(file), 'warmed payload in the child store').to.equal(true);
+    expect(await settles(async () => (await storedAt(childDb, f.name)) instanceof Date), 'warmed and recorded').to.equal(true);
     expect(fs.readFileSync(file).equals(f.bytes)).to.equal(true);
     expect(rootFetches(f.name)).to.equal(1);
   });

@@ -48,7 +48,7 @@ describe(ForwardingTap.name, () => {
   });
 
   it('keeps feeding the store when the live requester goes away', async () => {
-    const data = randomBytes(4 * MiB);
+    const data = randomBytes(8 * MiB);
     const live = new LiveForward(5000);
     live.stream.once('data', () => live.stream.destroy());
     const stored: Buffer[] = [];
@@ -57,7 +57,7 @@ describe(ForwardingTap.name, () => {
   });
 
   it('cuts off a live requester that takes nothing for stallMs, and the store still gets everything', async () => {
-    const data = randomBytes(4 * MiB);
+    const data = randomBytes(8 * MiB); // more than the live buffer holds
     const live = new LiveForward(50);
     const stored: Buffer[] = [];
     await pipeline(source(data), new ForwardingTap(data.length, live, () => undefined), sink(stored));
