@@ -107,7 +107,7 @@ describe('just-in-time payloads through real root, child and grandchild processe
     const added = await runCli(['providers', 'add', 'contoso'], env);
     const password = /password:\s*(\S+)/.exec(added.stdout)![1];
     const sizes: Record<string, number> = { 'whole.msu': 5 * MB + 7, 'crowd.msu': 4 * MB, 'ranged.cab': 3 * MB, 'corrupt.exe': 3 * MB,
-      'offline.msu': 2 * MB, 'deep.msu': 3 * MB, 'warm.msu': MB, 'unlisted.msu': MB };
+      'offline.msu': 2 * MB, 'dropped.msu': 6 * MB, 'deep.msu': 3 * MB, 'warm.msu': MB, 'unlisted.msu': MB };
     const files = Object.entries(sizes).map(([name, size]) => {
       const bytes = randomBytes(size);
       fs.writeFileSync(path.join(dir, name), bytes);
@@ -175,6 +175,21 @@ describe('just-in-time payloads through real root, child and grandchild processe
     expect(part.res.headers.get('content-range')).to.equal(`bytes 1000-1999/${f.size}`);
     expect(part.body.equals(f.bytes.subarray(1000, 2000))).to.equal(true);
     expect(fs.existsSync(path.join(contentOf('child'), f.path.slice('/Content/'.length)))).to.equal(true);
+    expect(rootFetches(f.name)).to.equal(1);
+  });
+
+  it('finishes and keeps a payload whose live requester hung up mid-stream', async () => {
+    const f = p('dropped.msu');
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(child.url + f.path, (res) => {
+        expect(res.statusCode).to.equal(200);
+        res.once('data', () => { req.destroy(); resolve(); });
+      });
+      req.on('error', (err) => { if (!req.destroyed) reject(err); });
+    });
+    expect(await settles(async () => (await storedAt(childDb, f.name)) instanceof Date), 'kept and recorded').to.equal(true);
+    expect(fs.readFileSync(path.join(contentOf('child'), f.path.slice('/Content/'.length))).equals(f.bytes)).to.equal(true);
+    expect((await download(child.url + f.path)).body.equals(f.bytes)).to.equal(true);
     expect(rootFetches(f.name)).to.equal(1);
   });
 
