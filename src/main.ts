@@ -78,12 +78,11 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     const uploads = new UploadService(contentStore, new UpdateFileRepository(ds),
       { maxBytes: config.uploadMaxBytes, publicUrl: config.publicUrl });
     const registry = createMetricsRegistry();
-    const localPayloads = new ContentService(contentStore);
     // A child fetches what it lacks from its parent; a root serves only what it holds and has nothing to warm.
     const upstreamContent = config.upstream ? new UpstreamContentClient(config.upstream.url) : undefined;
-    const jit = upstreamContent && new JustInTimePayloadSource(localPayloads, contentStore, new UpdateFileRepository(ds),
-      upstreamContent, upstreamPayloadMetrics(registry), log, JIT_SETTINGS);
-    const payloads: PayloadSource = jit ?? localPayloads;
+    const jit = upstreamContent && new JustInTimePayloadSource(contentStore, new UpdateFileRepository(ds), upstreamContent,
+      { metrics: upstreamPayloadMetrics(registry), log }, JIT_SETTINGS);
+    const payloads: PayloadSource = jit ?? new ContentService(contentStore);
     const warmer: PayloadWarmer = jit ?? { warm: async () => undefined };
     const providerAuth = requireProvider(providerAccounts);
     const serverRepo = new DownstreamServerRepository(ds.manager);

@@ -6,7 +6,7 @@ import { ForwardingTap, LiveForward } from '../content/forwarding-tap';
 import { DomainError } from '../domain/errors';
 import type { Logger } from '../lib/logger';
 import type { UpdateFileRepository } from '../repositories/update-file.repository';
-import type { ContentService, Payload, PayloadSource } from './content.service';
+import { ContentService, type Payload, type PayloadSource } from './content.service';
 import type { PayloadWarmer } from './server-sync.service';
 
 /** UpstreamPayloads indicates where missing payloads come from: the parent node (UpstreamContentClient). */
@@ -59,10 +59,17 @@ interface Flight {
  */
 export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
   private readonly inFlight = new Map<string, Flight>();
+  private readonly local: ContentService;
+  private readonly metrics: UpstreamFetchMetrics;
+  private readonly log: Logger;
 
-  constructor(private readonly local: ContentService, private readonly store: ContentStore, private readonly files: UpdateFileRepository,
-    private readonly upstream: UpstreamPayloads, private readonly metrics: UpstreamFetchMetrics,
-    private readonly log: Logger, private readonly settings: JustInTimeSettings) {}
+  constructor(private readonly store: ContentStore, private readonly files: UpdateFileRepository,
+    private readonly upstream: UpstreamPayloads, observers: { metrics: UpstreamFetchMetrics; log: Logger },
+    private readonly settings: JustInTimeSettings) {
+    this.local = new ContentService(store);
+    this.metrics = observers.metrics;
+    this.log = observers.log;
+  }
 
   /** open returns a held payload, or a known one to be fetched when read; NotFound when no update_file row names it. */
   async open(sha1: string, extension: string): Promise<Payload> {
