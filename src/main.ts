@@ -33,12 +33,19 @@ import { UpdateFileRepository } from './repositories/update-file.repository';
 import { ContentService } from './services/content.service';
 import { ProviderAccountService } from './services/provider-account.service';
 import { UploadService } from './services/upload.service';
+import { UpstreamContentClient } from './clients/upstream-content-client';
+import { metricsRoutes } from './http/metrics.routes';
+import { createMetricsRegistry, upstreamPayloadMetrics } from './lib/metrics';
+import { JustInTimePayloadSource } from './services/just-in-time-payload.service';
+import type { PayloadSource } from './services/content.service';
+import type { PayloadWarmer } from './services/server-sync.service';
 
 /** How long a stopping node lets running requests finish. */
 const STOP_GRACE_MS = 5000;
 // A partial upload untouched this long was left by a crash (a live upload keeps its temp file's mtime fresh).
 const STALE_UPLOAD_MS = 60 * 60 * 1000;
-
+// Just in time: a requester taking no bytes this long is cut off (below the parent's 60 s body idle timeout,
+// so one stalled client cannot fail a fetch others wait for); DownloadFiles warms this many payloads at once.
 /** NodeServices indicates the services a node builds once and its SOAP and HTTP layers call. */
 export interface NodeServices {
   nodeIdentity: NodeIdentityService;
@@ -72,7 +79,12 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     const providerAccounts = new ProviderAccountService(new SoftwareProviderRepository(ds));
     const uploads = new UploadService(contentStore, new UpdateFileRepository(ds),
       { maxBytes: config.uploadMaxBytes, publicUrl: config.publicUrl });
-    const payloads = new ContentService(contentStore);
+    const registry = createMetricsRegistry();
+    // A child fetches what it lacks from its parent; a root serves only what it holds and has nothing to warm.
+    const sync = await createSyncModule(ds, config, log, registry);
+    const jit = sync.fetching?.jit;
+    const payloads: PayloadSource = jit ?? new ContentService(contentStore);
+    const warmer: PayloadWarmer = jit ?? { warm: async () => undefined };
     const providerAuth = requireProvider(providerAccounts);
     const serverRepo = new DownstreamServerRepository(ds.manager);
     const ruleRepo = new DistributionRuleRepository(ds.manager);
@@ -87,11 +99,10 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     const changeLog = new ChangeLogRepository();
     const store = new UpdateStoreRepository(changeLog);
     const sessions = new DownstreamSessionService(nodeIdentity, services.downstreamServers, availability, config.cookieLifetimeMinutes);
-    const serverSync = new ServerSyncService(ds, store, changeLog, availability, config.publicUrl, { warm: async () => undefined });
+    const serverSync = new ServerSyncService(ds, store, changeLog, availability, config.publicUrl, warmer);
     const publishing = new PublishingService(ds, store);
     const downstreamAuth = requireBasic('downstream server', (id, secret) => services.downstreamServers.authenticate(id, secret));
 
-    const sync = createSyncModule(ds, config, log);
     const scheduler = config.syncSchedule ? new SyncScheduler(config.syncSchedule, () => sync.worker.syncNow('scheduled'), log) : undefined;
 
     const app = createHttpApp();
@@ -101,6 +112,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     });
     app.use(uploadRoutes(uploads, providerAuth));
     app.use(contentRoutes(payloads));
+    app.use(metricsRoutes(registry));
     const soapOptions = { publicUrl: config.publicUrl, maxBytes: config.soapMaxBytes, log };
     await hostSoapService(app, publishingServiceSpec(publishing, providerAuth), soapOptions);
     await hostSoapService(app, dssAuthWebServiceSpec(sessions, downstreamAuth), soapOptions);
@@ -128,6 +140,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
         const grace = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
         await closed;
         clearTimeout(grace);
+        await sync.fetching?.close();
         await database.close();
       },
     };

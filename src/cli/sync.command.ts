@@ -10,7 +10,7 @@ import { withDatabase } from './with-database';
 export function registerSyncCommands(program: Command): void {
   const sync = program.command('sync').description('sync now from the parent node (exits non-zero with the reason on failure)')
     .action(() => withDatabase(async (ds, config) => {
-      const { worker } = createSyncModule(ds, config, createLogger('silent'));
+      const { worker, fetching } = await createSyncModule(ds, config, createLogger('silent'));
       const progress = progressBars();
       try {
         const { runId, counts } = await worker.syncNow('manual', progress.update);
@@ -19,11 +19,12 @@ export function registerSyncCommands(program: Command): void {
           + `${counts.revisionsImported} new, ${counts.filesPrefetched} payloads prefetched`);
       } finally {
         progress.stop();
+        await fetching?.close();
       }
     }));
   sync.command('history').description('list recent sync runs').option('--limit <n>', 'how many', (v) => Number(v), 20)
     .action((opts: { limit: number }) => withDatabase(async (ds, config) => {
-      const runs = await createSyncModule(ds, config, createLogger('silent')).runs.recent(opts.limit);
+      const runs = await (await createSyncModule(ds, config, createLogger('silent'))).runs.recent(opts.limit);
       for (const r of runs) {
         console.log(`${r.runId}\t${r.startedAt.toISOString()}\t${r.result}\t${r.trigger}\tlisted ${r.revisionsListed}\t`
           + `transferred ${r.revisionsTransferred}\tnew ${r.revisionsImported}${r.error ? `\t${r.error}` : ''}`);
@@ -35,19 +36,19 @@ export function registerSyncCommands(program: Command): void {
     .requiredOption('--url <url>', 'the parent, e.g. http://root:8530').requiredOption('--id <guid>', 'downstream server id the parent issued')
     .requiredOption('--secret <secret>', 'the secret the parent issued')
     .action((opts: { url: string; id: string; secret: string }) => withDatabase(async (ds, config) => {
-      const m = createSyncModule(ds, config, createLogger('silent'));
+      const m = await createSyncModule(ds, config, createLogger('silent'));
       const stored = await m.upstream.store({ url: opts.url, serverId: opts.id, secret: opts.secret });
       console.log(`upstream set to ${stored.url} as ${stored.serverId}`);
       if (m.upstream.fromEnvironmentVariables) console.log('note: CASCADE_UPSTREAM_* is set and takes precedence over this setting');
     }));
   upstream.command('show').description('show the parent this node syncs from').action(() => withDatabase(async (ds, config) => {
-    const u = await createSyncModule(ds, config, createLogger('silent')).upstream.current();
+    const u = await (await createSyncModule(ds, config, createLogger('silent'))).upstream.current();
     console.log(u ? `${u.url} as ${u.serverId}` : 'no upstream: this node is a root');
   }));
 
   const subscription = program.command('subscription').description('which of the parent\'s products and classifications this node syncs');
   subscription.command('show').description('list what the parent offers, marking what is chosen').action(() => withDatabase(async (ds, config) => {
-    const m = createSyncModule(ds, config, createLogger('silent'));
+    const m = await createSyncModule(ds, config, createLogger('silent'));
     const offered = await offeredCatalog(await m.upstream.current());
     const chosen = new Set((await m.subscriptions.list()).map((s) => s.categoryId));
     const print = (c: { id: string; categoryType: string; title: string; children: typeof c[] }, depth: number) => {
@@ -64,7 +65,7 @@ export function registerSyncCommands(program: Command): void {
     .requiredOption('--products <items...>', 'GUIDs or exact titles, or "all"')
     .requiredOption('--classifications <items...>', 'GUIDs or exact titles, or "all"')
     .action((opts: { products: string[]; classifications: string[] }) => withDatabase(async (ds, config) => {
-      const m = createSyncModule(ds, config, createLogger('silent'));
+      const m = await createSyncModule(ds, config, createLogger('silent'));
       const chosen = await new SubscriptionService(m.subscriptions).set(await offeredCatalog(await m.upstream.current()), opts.products, opts.classifications);
       console.log(chosen.length ? chosen.map((s) => `${s.categoryType}\t${s.title}\t${s.categoryId}`).join('\n') : 'subscribed to everything offered');
     }));

@@ -23,6 +23,11 @@ export interface StoreOptions {
   /** File extension for the stored name, with or without its dot; "" or absent for none. */
   extension?: string;
   expect?: { sha1?: string; sha256?: string; size?: number };
+  /**
+   * onVerified is called once every byte is hashed and matches expect, before the file is flushed to disk
+   * and renamed into place; a just-in-time requester may have its last bytes from then on.
+   */
+  onVerified?: (digests: ContentDigests) => void;
 }
 
 /** ContentStat indicates a stored payload's size and when it was stored. */
@@ -135,8 +140,10 @@ export class ContentStore {
     await fsp.mkdir(this.tmpDir, { recursive: true });
     const tmp = path.join(this.tmpDir, `${randomBytes(12).toString('hex')}.part`);
     try {
-      const digests = await receive(source, tmp, opts.maxBytes);
-      checkExpected(digests, opts.expect);
+      const digests = await receive(source, tmp, opts.maxBytes, (hashed) => {
+        checkExpected(hashed, opts.expect);
+        opts.onVerified?.(hashed);
+      });
       const final = this.contentPath(digests.sha1, extension);
       await fsp.mkdir(path.dirname(final), { recursive: true });
       if (await exists(final)) {
@@ -174,10 +181,12 @@ export class ContentStore {
   }
 }
 
-function receive(source: Readable, tmp: string, maxBytes: number): Promise<ContentDigests> {
+/** receive writes source to tmp; onHashed sees the digests as soon as the last byte is hashed and may throw to fail the write. */
+function receive(source: Readable, tmp: string, maxBytes: number, onHashed: (digests: ContentDigests) => void): Promise<ContentDigests> {
   const sha1 = createHash('sha1');
   const sha256 = createHash('sha256');
   let size = 0;
+  let digests: ContentDigests | undefined;
   const meter = new Transform({
     highWaterMark: CHUNK_BYTES,
     transform(chunk: Buffer, _encoding, done) {
@@ -186,6 +195,15 @@ function receive(source: Readable, tmp: string, maxBytes: number): Promise<Conte
       sha1.update(chunk);
       sha256.update(chunk);
       done(null, chunk);
+    },
+    flush(done) {
+      digests = { sha1: sha1.digest('hex'), sha256: sha256.digest('hex'), size };
+      try {
+        onHashed(digests);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
     },
   });
   // Plain pipe, not pipeline, from source: a failure here must not destroy the caller's stream.
@@ -198,9 +216,7 @@ function receive(source: Readable, tmp: string, maxBytes: number): Promise<Conte
   source.pipe(meter);
   // flush: fsync before the descriptor closes, and pipeline settles only after that close.
   const out = fs.createWriteStream(tmp, { flags: 'wx', flush: true, highWaterMark: CHUNK_BYTES });
-  return pipeline(meter, out).then(
-    () => ({ sha1: sha1.digest('hex'), sha256: sha256.digest('hex'), size }),
-  ).finally(async () => {
+  return pipeline(meter, out).then(() => digests!).finally(async () => {
     source.unpipe(meter);
     source.off('error', onError);
     source.off('close', onClose);

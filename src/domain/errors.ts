@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'FileDigestsMissing'
   | 'IncompatibleProtocolVersion'
   | 'ServerBusy'
+  | 'UpstreamUnavailable'
   | 'Unauthorized'
   | 'NotFound'
   | 'PayloadTooLarge'

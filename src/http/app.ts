@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger';
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   InvalidParameters: 400, Unauthorized: 401, NotFound: 404, Conflict: 409, PayloadTooLarge: 413, ServerBusy: 503,
+  UpstreamUnavailable: 502,
 };
 
 /** createHttpApp makes the express app with the settings every route shares. */

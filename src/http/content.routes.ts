@@ -23,10 +23,13 @@ export function contentRoutes(payloads: PayloadSource): Router {
 
 async function serve(req: Request, res: Response, payload: Payload): Promise<void> {
   const etag = `"${payload.sha1}"`;
-  res.setHeader('ETag', etag);
-  res.setHeader('Last-Modified', payload.modifiedAt.toUTCString());
-  res.setHeader('Accept-Ranges', 'bytes');
+  const validators = () => {
+    res.setHeader('ETag', etag);
+    res.setHeader('Last-Modified', payload.modifiedAt.toUTCString());
+    res.setHeader('Accept-Ranges', 'bytes');
+  };
   if (notModified({ ifNoneMatch: req.get('If-None-Match'), ifModifiedSince: req.get('If-Modified-Since') }, etag, payload.modifiedAt)) {
+    validators();
     res.status(304).end();
     return;
   }
@@ -34,19 +37,24 @@ async function serve(req: Request, res: Response, payload: Payload): Promise<voi
     ? parseRange(req.get('Range'), payload.size)
     : { kind: 'whole' as const };
   if (range.kind === 'unsatisfiable') {
+    validators();
     res.status(416).setHeader('Content-Range', `bytes */${payload.size}`);
     res.json({ error: 'RangeNotSatisfiable', message: `the payload has ${payload.size} bytes` });
     return;
   }
   const part = range.kind === 'partial' ? { start: range.start, end: range.end } : undefined;
+  const withBody = req.method !== 'HEAD' && payload.size > 0;
+  // Open the bytes before any header goes out, so a payload that cannot be had is still a clean error answer.
+  const body = withBody ? await payload.read(part) : undefined;
+  validators();
   res.status(part ? 206 : 200);
   res.setHeader('Content-Type', 'application/octet-stream');
   res.setHeader('Content-Length', String(part ? part.end - part.start + 1 : payload.size));
   if (part) res.setHeader('Content-Range', `bytes ${part.start}-${part.end}/${payload.size}`);
-  if (req.method === 'HEAD' || payload.size === 0) {
+  if (!body) {
     res.end();
     return;
   }
   // pipeline ends or destroys both sides; a client that disconnects only rejects this promise.
-  await pipeline(payload.read(part), res);
+  await pipeline(body, res);
 }

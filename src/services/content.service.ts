@@ -8,8 +8,11 @@ export interface Payload {
   sha1: string;
   size: number;
   modifiedAt: Date;
-  /** read streams the payload, or an inclusive range of it; called at most once per open(). */
-  read(range?: ByteRange): Readable;
+  /**
+   * read streams the payload, or an inclusive range of it; called at most once per open(). It settles before
+   * any byte is due, so a failure to produce the bytes (e.g. UpstreamUnavailable) can still be a clean answer.
+   */
+  read(range?: ByteRange): Promise<Readable>;
 }
 
 /**
@@ -27,13 +30,20 @@ export class ContentService implements PayloadSource {
 
   /** open returns the stored payload, or throws NotFound when this node does not hold it. */
   async open(sha1: string, extension: string): Promise<Payload> {
+    const payload = await this.find(sha1, extension);
+    if (!payload) throw new DomainError('NotFound', `this node does not hold payload ${sha1}${extension}`);
+    return payload;
+  }
+
+  /** find returns the stored payload, or undefined when this node does not hold it. */
+  async find(sha1: string, extension: string): Promise<Payload | undefined> {
     const stat = await this.store.stat(sha1, extension);
-    if (!stat) throw new DomainError('NotFound', `this node does not hold payload ${sha1}${extension}`);
+    if (!stat) return undefined;
     return {
       sha1: sha1.toLowerCase(),
       size: stat.size,
       modifiedAt: stat.modifiedAt,
-      read: (range) => this.store.createReadStream(sha1, extension, range),
+      read: async (range) => this.store.createReadStream(sha1, extension, range),
     };
   }
 }

@@ -6,7 +6,12 @@ import { NodeSettingRepository } from '../repositories/node-setting.repository';
 import { SyncRunRepository } from '../repositories/sync-run.repository';
 import { UpdateStoreRepository } from '../repositories/update-store.repository';
 import { UpstreamSubscriptionRepository } from '../repositories/upstream-subscription.repository';
-import type { PayloadPrefetcher } from './sync-run';
+import { Registry } from 'prom-client';
+import { UpstreamContentClient } from '../clients/upstream-content-client';
+import { ContentStore } from '../content/content-store';
+import { upstreamPayloadMetrics } from '../lib/metrics';
+import { UpdateFileRepository } from '../repositories/update-file.repository';
+import { JustInTimePayloadSource } from '../services/just-in-time-payload.service';
 import { SyncWorker } from './sync-worker';
 import { UpstreamSettings } from './upstream-settings';
 
@@ -19,15 +24,38 @@ export interface SyncModule {
   settings: NodeSettingRepository;
 }
 
-/** createSyncModule wires the sync worker on a DataSource, the same way for the node and the CLI. */
-export function createSyncModule(ds: DataSource, config: Pick<Config, 'upstream' | 'contentPolicy'>, log: Logger, prefetcher?: PayloadPrefetcher): SyncModule {
+/** Settings of just-in-time fetching: cut a live requester that takes no data this long; warm this many at once. */
+const JIT_SETTINGS = { stallMs: 30_000, warmConcurrency: 4 };
+
+/** The child's payload fetching, when the node has a parent. */
+export interface PayloadFetching {
+  jit: JustInTimePayloadSource;
+  close(): Promise<void>;
+}
+
+/**
+ * createSyncModule wires the child side on a DataSource, the same way for the node and the CLI: the
+ * sync worker and, when the node has a parent (from the environment or `cascade upstream set`), the
+ * just-in-time payload source, which also prefetches for the `immediate` content policy.
+ */
+export async function createSyncModule(ds: DataSource, config: Pick<Config, 'upstream' | 'contentPolicy' | 'contentDir'>, log: Logger,
+  registry: Registry = new Registry()): Promise<SyncModule & { fetching?: PayloadFetching }> {
   const settings = new NodeSettingRepository(ds.manager);
   const subscriptions = new UpstreamSubscriptionRepository(ds.manager);
   const runs = new SyncRunRepository(ds.manager);
   const upstream = new UpstreamSettings(settings, config.upstream);
+  const parent = await upstream.current();
+  let fetching: PayloadFetching | undefined;
+  if (parent) {
+    const client = new UpstreamContentClient(parent.url);
+    const store = new ContentStore(config.contentDir);
+    await store.init();
+    const jit = new JustInTimePayloadSource(store, new UpdateFileRepository(ds), client, { metrics: upstreamPayloadMetrics(registry), log }, JIT_SETTINGS);
+    fetching = { jit, close: () => client.close() };
+  }
   const worker = new SyncWorker({
     ds, store: new UpdateStoreRepository(new ChangeLogRepository()), settings, subscriptions, runs, upstream,
-    contentPolicy: config.contentPolicy, prefetcher, log,
+    contentPolicy: config.contentPolicy, prefetcher: fetching?.jit, log,
   });
-  return { worker, upstream, subscriptions, runs, settings };
+  return { worker, upstream, subscriptions, runs, settings, fetching };
 }

@@ -84,6 +84,19 @@ describe('ContentStore on real files', () => {
     }
   });
 
+  it('calls onVerified once the digests match, before the payload is in place, and never on a mismatch', async () => {
+    const data = randomBytes(3 * 1024 * 1024);
+    const good = { sha1: digest('sha1', data), sha256: digest('sha256', data), size: data.length };
+    const calls: { sha1: string; inPlace: boolean }[] = [];
+    const onVerified = (d: { sha1: string }) => calls.push({ sha1: d.sha1, inPlace: fs.existsSync(store.contentPath(good.sha1, '')) });
+    expect(await rejection(store.store(Readable.from([data]), { maxBytes: 1e9, expect: { ...good, sha256: '0'.repeat(64) }, onVerified })))
+      .to.be.instanceOf(DomainError);
+    expect(calls).to.deep.equal([]);
+    await store.store(Readable.from([data]), { maxBytes: 1e9, expect: good, onVerified });
+    expect(calls).to.deep.equal([{ sha1: good.sha1, inPlace: false }]);
+    expect(fs.existsSync(store.contentPath(good.sha1, ''))).to.equal(true);
+  });
+
   it('deletes the temp file when the source fails or is destroyed mid-stream', async () => {
     for (const end of [(s: PassThrough) => s.destroy(new Error('client went away')), (s: PassThrough) => s.destroy()]) {
       const source = new PassThrough();

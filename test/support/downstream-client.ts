@@ -36,7 +36,7 @@ export async function addDownstream(env: Record<string, string>, name: string, g
   const r = await runCli(['downstream', 'add', '--name', name, ...(group ? ['--group', group] : [])], env);
   expect(r.code, r.stderr).to.equal(0);
   const id = /([0-9a-f]{8}-[0-9a-f-]{27})/.exec(r.stdout)?.[1];
-  const secret = /secret\W+(\S+)/i.exec(r.stdout)?.[1];
+  const secret = /^secret:\s+(\S+)/m.exec(r.stdout)?.[1]; // base64url: may start with "-"
   if (!id || !secret) throw new Error(`cannot read id/secret from: ${r.stdout}`);
   return { id, secret };
 }
