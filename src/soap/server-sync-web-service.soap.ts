@@ -5,9 +5,9 @@ import { SERVER_SYNC_LIMITS, type IdAndDelta, type ServerSyncService } from '../
 import { arrayOf, optionalText, requiredObject } from './soap-args';
 import type { SoapServiceSpec } from './soap-host';
 import { toWsdlIdentity } from './publishing-service.soap';
+import { getUpdateDataResponseXml } from './update-data-xml';
 
 const b64ToHex = (b64: string) => Buffer.from(b64, 'base64').toString('hex');
-const hexToB64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
 /** readCookie reads a Cookie argument { Expiration, EncryptedData }. */
 function readCookie(value: unknown): WireCookie {
@@ -85,17 +85,7 @@ export function serverSyncWebServiceSpec(sync: ServerSyncService, sessions: Down
         const ids = arrayOf<Record<string, unknown>>(args.updateIds, 'UpdateIdentity')
           .map((i) => ({ updateId: String(i.UpdateID ?? ''), revisionNumber: Number(i.RevisionNumber) }));
         const data = await sync.getUpdateData(ctx, ids);
-        return {
-          GetUpdateDataResult: {
-            updates: {
-              ServerSyncUpdateData: data.updates.map((u) => ({
-                Id: toWsdlIdentity(u.id), XmlUpdateBlob: u.xml,
-                ...(u.fileSha1s.length ? { FileDigestList: { base64Binary: u.fileSha1s.map(hexToB64) } } : {}),
-              })),
-            },
-            fileUrls: { ServerSyncUrlData: data.files.map((f) => ({ FileDigest: hexToB64(f.sha1), MUUrl: f.url })) },
-          },
-        };
+        return { _xml: getUpdateDataResponseXml(data.updates, data.files) };
       },
       DownloadFiles: async (args) => {
         const ctx = await sessions.context(readCookie(args.cookie));

@@ -4,6 +4,7 @@ import * as soap from 'soap';
 import { call, SoapCallError } from '../clients/soap-client';
 import type { UpstreamConfig } from '../config/config';
 import type { UpdateIdentity } from '../domain/update-document';
+import { getUpdateDataRequest, readGetUpdateDataResponse, type UpstreamUpdateData } from './update-data-reader';
 
 const WSDL_DIR = path.resolve(__dirname, '..', '..', '..', 'wsdl');
 /** The protocol version this node announces to its parent (MS-WSUSSS 1.7; WS2016+ WSUS says 1.20). */
@@ -20,8 +21,6 @@ export interface UpstreamFilter {
   classifications: Array<{ id: string; delta: boolean }>;
 }
 
-/** One revision's metadata from GetUpdateData. */
-export interface UpstreamUpdateData { id: UpdateIdentity; xml: string }
 
 type Wire = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const list = (v: Wire | null | undefined, item: string): Wire[] => (v && v[item] ? (Array.isArray(v[item]) ? v[item] : [v[item]]) : []);
@@ -35,7 +34,12 @@ const list = (v: Wire | null | undefined, item: string): Wire[] => (v && v[item]
 export class UpstreamClient {
   private cookie?: { Expiration: string; EncryptedData: string };
 
-  private constructor(private readonly upstream: UpstreamConfig, private readonly auth: soap.Client, private readonly sync: soap.Client) {}
+  private constructor(private readonly upstream: UpstreamConfig, private readonly auth: soap.Client, private readonly sync: soap.Client,
+    private readonly timeoutMs: number) {}
+
+  private get syncEndpoint(): string {
+    return `${this.upstream.url}/ServerSyncWebService/ServerSyncWebService.asmx`;
+  }
 
   static async connect(upstream: UpstreamConfig, timeoutMs = 120_000): Promise<UpstreamClient> {
     const options = { wsdl_options: { timeout: timeoutMs }, returnFault: true };
@@ -45,7 +49,7 @@ export class UpstreamClient {
     const sync = await soap.createClientAsync(path.join(WSDL_DIR, 'ServerSyncService.wsdl'), options,
       `${upstream.url}/ServerSyncWebService/ServerSyncWebService.asmx`);
     for (const c of [auth, sync]) (c as unknown as { wsdl: { options: Record<string, unknown> } }).wsdl.options.timeout = timeoutMs;
-    return new UpstreamClient(upstream, auth, sync);
+    return new UpstreamClient(upstream, auth, sync, timeoutMs);
   }
 
   /** authorize runs GetAuthConfig → GetAuthorizationCookie (HTTP Basic) → GetCookie. */
@@ -61,13 +65,13 @@ export class UpstreamClient {
 
   /** getConfigData returns the parent's limits. */
   async getConfigData(configAnchor?: string): Promise<{ maxUpdatesPerRequest: number; configAnchor: string; lazySync: boolean }> {
-    const r = (await this.withCookie('GetConfigData', (cookie) => ({ cookie, ...(configAnchor ? { configAnchor } : {}) }))).GetConfigDataResult;
+    const r = (await this.callWithCookie('GetConfigData', (cookie) => ({ cookie, ...(configAnchor ? { configAnchor } : {}) }))).GetConfigDataResult;
     return { maxUpdatesPerRequest: Number(r.MaxNumberOfUpdatesPerRequest) || 100, configAnchor: String(r.NewConfigAnchor ?? ''), lazySync: Boolean(r.LazySync) };
   }
 
   /** getCatalog returns the products (a tree) and classifications the parent offers this node. */
   async getCatalog(): Promise<{ products: UpstreamCategory[]; classifications: UpstreamCategory[] }> {
-    const r = (await this.withCookie('GetCatalog', (cookie) => ({ cookie }))).GetCatalogResult;
+    const r = (await this.callWithCookie('GetCatalog', (cookie) => ({ cookie }))).GetCatalogResult;
     const tree = (v: Wire | null | undefined): UpstreamCategory[] => list(v, 'CatalogCategory').map((c) => ({
       id: String(c.Id).toLowerCase(), categoryType: String(c.CategoryType), title: String(c.Title), children: tree(c.Children),
     }));
@@ -81,31 +85,46 @@ export class UpstreamClient {
       ...(f.anchor ? { Anchor: f.anchor } : {}), GetConfig: f.getConfig,
       ...(f.categories.length ? { Categories: ids(f.categories), Classifications: ids(f.classifications) } : {}),
     };
-    const r = (await this.withCookie('GetRevisionIdList', (cookie) => ({ cookie, filter }))).GetRevisionIdListResult;
+    const r = (await this.callWithCookie('GetRevisionIdList', (cookie) => ({ cookie, filter }))).GetRevisionIdListResult;
     return {
       anchor: String(r.Anchor),
       revisions: list(r.NewRevisions, 'UpdateIdentity').map((i) => ({ updateId: String(i.UpdateID).toLowerCase(), revisionNumber: Number(i.RevisionNumber) })),
     };
   }
 
-  /** getUpdateData returns the update documents of up to MaxNumberOfUpdatesPerRequest revisions. */
+  /** getUpdateData returns the update documents of up to MaxNumberOfUpdatesPerRequest revisions (the sync's hot path). */
   async getUpdateData(ids: UpdateIdentity[]): Promise<UpstreamUpdateData[]> {
-    const updateIds = { UpdateIdentity: ids.map((i) => ({ UpdateID: i.updateId, RevisionNumber: i.revisionNumber })) };
-    const r = (await this.withCookie('GetUpdateData', (cookie) => ({ cookie, updateIds }))).GetUpdateDataResult;
-    return list(r.updates, 'ServerSyncUpdateData').map((u) => {
-      if (typeof u.XmlUpdateBlob !== 'string') throw new SoapCallError('GetUpdateData', undefined, 'the parent sent an update without XmlUpdateBlob');
-      return { id: { updateId: String(u.Id.UpdateID).toLowerCase(), revisionNumber: Number(u.Id.RevisionNumber) }, xml: u.XmlUpdateBlob };
+    return this.withCookie(async (cookie) => {
+      let res: Response;
+      try {
+        res = await fetch(this.syncEndpoint, {
+          method: 'POST', body: getUpdateDataRequest(cookie as { Expiration: string; EncryptedData: string }, ids),
+          headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '"http://www.microsoft.com/SoftwareDistribution/GetUpdateData"' },
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
+      } catch (err) {
+        throw new SoapCallError('GetUpdateData', undefined, (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message);
+      }
+      const body = await res.text();
+      if (res.status !== 200 && res.status !== 500) throw new SoapCallError('GetUpdateData', undefined, `HTTP ${res.status}`);
+      return readGetUpdateDataResponse(body);
     });
   }
 
-  private async withCookie(operation: string, args: (cookie: Wire) => Wire): Promise<Wire> {
+  /** callWithCookie invokes a node-soap operation whose arguments carry the Cookie. */
+  private callWithCookie(operation: string, args: (cookie: Wire) => Wire): Promise<Wire> {
+    return this.withCookie((cookie) => call<Wire>(this.sync, operation, args(cookie)));
+  }
+
+  /** withCookie sends with the current Cookie; on InvalidCookie it re-authorizes once and sends again. */
+  private async withCookie<T>(send: (cookie: Wire) => Promise<T>): Promise<T> {
     if (!this.cookie) await this.authorize();
     try {
-      return await call<Wire>(this.sync, operation, args(this.cookie!));
+      return await send(this.cookie!);
     } catch (err) {
       if (!(err instanceof SoapCallError) || err.errorCode !== 'InvalidCookie') throw err;
       await this.authorize();
-      return call<Wire>(this.sync, operation, args(this.cookie!));
+      return send(this.cookie!);
     }
   }
 }
