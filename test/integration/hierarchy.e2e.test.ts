@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
 import { runCli } from '../support/node-process';
 import { addProvider, catalogDigest, dropTier, query, startTier, syncTier, type TierNode } from '../support/hierarchy';
 
@@ -56,6 +58,43 @@ describe('a root, a child and a grandchild as separate node processes', function
     const r = await syncTier(grandchild);
     expect(r.counts.imported).to.equal(2);
     expect(await titles(grandchild)).to.include.members(['Other 1', 'Other 2']);
+  });
+
+  it('serves a payload at the grandchild byte-identical to the root\'s, fetched just in time and then held by both tiers', async () => {
+    const { updateId, payload } = await provider.publish('With payload', { bytes: 3 * 1024 * 1024 });
+    await syncTier(child);
+    await syncTier(grandchild);
+    const [file] = await query<{ sha1: string; extension: string }>(grandchild,
+      `SELECT f.sha1, f.extension FROM update_file f JOIN revision_file rf USING (sha1) JOIN update_revision r USING (revision_id) WHERE r.update_id = $1`, [updateId]);
+    const hex = file.sha1.toUpperCase();
+    const url = `/Content/${hex.slice(-2)}/${hex}${file.extension}`;
+    const got = Buffer.from(await (await fetch(`${grandchild.url}${url}`)).arrayBuffer());
+    expect(got.equals(payload)).to.equal(true);
+    for (const tier of [child, grandchild]) {
+      const [row] = await query<{ stored_at: Date | null }>(tier, `SELECT stored_at FROM update_file WHERE sha1 = $1`, [file.sha1]);
+      expect(row.stored_at, `${tier.name} holds it`).to.not.equal(null);
+    }
+  });
+
+  it('never lets a corrupted payload past any tier', async () => {
+    const { updateId, payload } = await provider.publish('Will be corrupted', { bytes: 2 * 1024 * 1024 });
+    await syncTier(child);
+    await syncTier(grandchild);
+    const [file] = await query<{ sha1: string; extension: string }>(root,
+      `SELECT f.sha1, f.extension FROM update_file f JOIN revision_file rf USING (sha1) JOIN update_revision r USING (revision_id) WHERE r.update_id = $1`, [updateId]);
+    const hex = file.sha1.toUpperCase();
+    const onDisk = path.join(root.dataDir, 'content', hex.slice(-2), `${hex}${file.extension}`);
+    const corrupt = Buffer.from(payload);
+    corrupt[corrupt.length - 1] ^= 0xff;
+    fs.writeFileSync(onDisk, corrupt);
+    const res = await fetch(`${grandchild.url}/Content/${hex.slice(-2)}/${hex}${file.extension}`).then(
+      async (r) => ({ status: r.status, body: await r.arrayBuffer().then((b) => Buffer.from(b), () => undefined) }), () => undefined);
+    expect(res?.body?.equals(corrupt) ?? false, 'no client receives the corrupt file').to.equal(false);
+    for (const tier of [child, grandchild]) {
+      const [row] = await query<{ stored_at: Date | null }>(tier, `SELECT stored_at FROM update_file WHERE sha1 = $1`, [file.sha1]);
+      expect(row.stored_at, `${tier.name} keeps nothing`).to.equal(null);
+      expect(fs.existsSync(path.join(tier.dataDir, 'content', hex.slice(-2), `${hex}${file.extension}`))).to.equal(false);
+    }
   });
 
   it('fails a sync with the reason and a Failed history row when the parent refuses this node', async () => {
