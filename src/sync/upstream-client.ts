@@ -4,7 +4,10 @@ import * as soap from 'soap';
 import { call, SoapCallError } from '../clients/soap-client';
 import type { UpstreamConfig } from '../config/config';
 import type { UpdateIdentity } from '../domain/update-document';
-import { getUpdateDataRequest, readGetUpdateDataResponse, type UpstreamUpdateData } from './update-data-reader';
+import {
+  envelope, getRevisionIdListRequest, getUpdateDataRequest, readGetRevisionIdListResponse, readGetUpdateDataResponse,
+  type UpstreamUpdateData, type WireCookie,
+} from './server-sync-wire';
 
 const WSDL_DIR = path.resolve(__dirname, '..', '..', '..', 'wsdl');
 /** The protocol version this node announces to its parent (MS-WSUSSS 1.7; WS2016+ WSUS says 1.20). */
@@ -78,37 +81,35 @@ export class UpstreamClient {
     return { products: tree(r.Products), classifications: tree(r.Classifications) };
   }
 
-  /** getRevisionIdList returns the revisions the parent lists for a filter, and its new anchor. */
-  async getRevisionIdList(f: UpstreamFilter): Promise<{ anchor: string; revisions: UpdateIdentity[] }> {
-    const ids = (l: Array<{ id: string; delta: boolean }>) => (l.length ? { IdAndDelta: l.map((e) => ({ Id: e.id, Delta: e.delta })) } : undefined);
-    const filter = {
-      ...(f.anchor ? { Anchor: f.anchor } : {}), GetConfig: f.getConfig,
-      ...(f.categories.length ? { Categories: ids(f.categories), Classifications: ids(f.classifications) } : {}),
-    };
-    const r = (await this.callWithCookie('GetRevisionIdList', (cookie) => ({ cookie, filter }))).GetRevisionIdListResult;
-    return {
-      anchor: String(r.Anchor),
-      revisions: list(r.NewRevisions, 'UpdateIdentity').map((i) => ({ updateId: String(i.UpdateID).toLowerCase(), revisionNumber: Number(i.RevisionNumber) })),
-    };
+  /** getRevisionIdList returns the revisions the parent lists for a filter (the whole delta, maybe 10^5), and its new anchor. */
+  getRevisionIdList(f: UpstreamFilter): Promise<{ anchor: string; revisions: UpdateIdentity[] }> {
+    return this.withCookie(async (cookie) => readGetRevisionIdListResponse(
+      await this.post('GetRevisionIdList', getRevisionIdListRequest(cookie as WireCookie, f))));
   }
 
   /** getUpdateData returns the update documents of up to MaxNumberOfUpdatesPerRequest revisions (the sync's hot path). */
-  async getUpdateData(ids: UpdateIdentity[]): Promise<UpstreamUpdateData[]> {
-    return this.withCookie(async (cookie) => {
-      let res: Response;
-      try {
-        res = await fetch(this.syncEndpoint, {
-          method: 'POST', body: getUpdateDataRequest(cookie as { Expiration: string; EncryptedData: string }, ids),
-          headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '"http://www.microsoft.com/SoftwareDistribution/GetUpdateData"' },
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-      } catch (err) {
-        throw new SoapCallError('GetUpdateData', undefined, (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message);
-      }
-      const body = await res.text();
-      if (res.status !== 200 && res.status !== 500) throw new SoapCallError('GetUpdateData', undefined, `HTTP ${res.status}`);
-      return readGetUpdateDataResponse(body);
-    });
+  getUpdateData(ids: UpdateIdentity[]): Promise<UpstreamUpdateData[]> {
+    return this.withCookie(async (cookie) => readGetUpdateDataResponse(await this.post('GetUpdateData', getUpdateDataRequest(cookie as WireCookie, ids))));
+  }
+
+  /**
+   * post sends one ServerSync request written by hand and returns the response text. The two calls
+   * that carry the bulk of a sync go this way: node-soap's generic object mapping of their large
+   * responses cost more than the rest of the sync together.
+   */
+  private async post(operation: string, body: string): Promise<string> {
+    let res: Response;
+    try {
+      res = await fetch(this.syncEndpoint, {
+        method: 'POST', body: envelope(body), signal: AbortSignal.timeout(this.timeoutMs),
+        headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"http://www.microsoft.com/SoftwareDistribution/${operation}"` },
+      });
+    } catch (err) {
+      throw new SoapCallError(operation, undefined, (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message);
+    }
+    const text = await res.text();
+    if (res.status !== 200 && res.status !== 500) throw new SoapCallError(operation, undefined, `HTTP ${res.status}`);
+    return text;
   }
 
   /** callWithCookie invokes a node-soap operation whose arguments carry the Cookie. */
