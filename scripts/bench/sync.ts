@@ -1,6 +1,8 @@
-// Initial sync of a synthetic catalog from a root to a child over loopback: revisions per second, wall
-// time and the peak RSS of the child's syncing process. Goals: >= 5,000 revisions/s, peak RSS <= 400 MB.
-// Run: npm run build && node dist/scripts/bench/sync.js [revisions]   (needs PostgreSQL on 127.0.0.1:5432)
+// Part 1: initial sync of a synthetic catalog from a root to a child over loopback: revisions per second,
+// wall time and the peak RSS of the child's syncing process. Goals: >= 5,000 revisions/s, peak RSS <= 400 MB.
+// Part 2 (payload-tiers.js): a 256 MiB payload through three tiers against a direct download, and the
+// upstream fetches per tier for 50 concurrent requests. Goals: <= 1.5 x direct, exactly one fetch per tier.
+// Run: npm run build && node dist/scripts/bench/sync.js [revisions] [--no-payloads]   (needs PostgreSQL on 127.0.0.1:5432)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +23,7 @@ function rssMb(pid: number): number {
 }
 
 async function main() {
-  const revisions = Number(process.argv[2] ?? 100000);
+  const revisions = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 100000);
   const root = await startTier('bench-root');
   const child = await startTier('bench-child', root);
   try {
@@ -52,6 +54,11 @@ async function main() {
     await dropTier(child);
     await dropTier(root);
   }
+  if (process.argv.includes('--no-payloads')) return;
+  console.log('');
+  const tiers = spawn(process.execPath, [path.join(__dirname, 'payload-tiers.js')], { stdio: 'inherit' });
+  const code = await new Promise<number>((resolve) => tiers.on('close', (c) => resolve(c ?? -1)));
+  if (code !== 0) throw new Error(`payload-tiers exited with ${code}`);
 }
 
 main().catch((err) => {

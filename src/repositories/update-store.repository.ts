@@ -73,9 +73,10 @@ export class UpdateStoreRepository {
     const inserted: Array<{ revision_id: number; update_id: string; revision_number: number }> = await m.query(
       `INSERT INTO update_revision (update_id, revision_number, update_type, title, description, kb_article_id, msrc_severity,
                                     publication_state, creation_date, is_latest, xml)
-       SELECT u, r, t, ti, d, kb, sev, ps, cd, false, x
+       SELECT u, r, t, ti, d, kb, sev, ps, cd, r = up.latest_revision_number, x
        FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::varchar[], $5::text[], $6::varchar[], $7::varchar[], $8::varchar[],
                    $9::timestamptz[], $10::text[]) AS v(u, r, t, ti, d, kb, sev, ps, cd, x)
+       JOIN "update" up ON up.update_id = v.u
        ON CONFLICT (update_id, revision_number) DO NOTHING
        RETURNING revision_id, update_id, revision_number`,
       [col((r) => r.doc.identity.updateId), col((r) => r.doc.identity.revisionNumber), col((r) => r.doc.updateType),
@@ -86,10 +87,11 @@ export class UpdateStoreRepository {
     const byIdentity = new Map(revisions.map((r) => [`${r.doc.identity.updateId}/${r.doc.identity.revisionNumber}`, r]));
     const rows = inserted.map((i) => ({ id: i.revision_id, rev: byIdentity.get(`${i.update_id}/${i.revision_number}`)! }));
     await this.insertLinks(m, rows);
+    // New revisions were written with is_latest already right; only a superseded latest revision changes.
     await m.query(
-      `UPDATE update_revision r SET is_latest = (r.revision_number = u.latest_revision_number)
+      `UPDATE update_revision r SET is_latest = false
        FROM "update" u WHERE u.update_id = r.update_id AND r.update_id = ANY($1::uuid[])
-         AND r.is_latest <> (r.revision_number = u.latest_revision_number)`,
+         AND r.is_latest AND r.revision_number < u.latest_revision_number`,
       [[...new Set(inserted.map((i) => i.update_id))]],
     );
     const categories = rows.filter((r) => r.rev.doc.updateType === 'Category' && r.rev.doc.categoryType).map((r) => r.rev.doc);

@@ -46,7 +46,7 @@ export interface SyncRunDeps {
 }
 
 /** Revisions written per transaction; GetUpdateData calls kept in flight at once. */
-const IMPORT_CHUNK = 1000;
+const IMPORT_CHUNK = 2000;
 const FETCH_CONCURRENCY = 4;
 
 /**

@@ -102,6 +102,20 @@ describe('a root, a child and a grandchild as separate node processes', function
     }
   });
 
+  it('prefetches the payloads of new updates during sync under the immediate content policy', async () => {
+    const eager = await startTier('eager', root, { CASCADE_CONTENT_POLICY: 'immediate' });
+    try {
+      const r = await syncTier(eager);
+      const [held] = await query<{ stored: number; named: number }>(eager,
+        `SELECT count(*) FILTER (WHERE stored_at IS NOT NULL)::int AS stored, count(*)::int AS named FROM update_file`);
+      expect(r.counts.prefetched).to.be.greaterThan(0);
+      // Everything except the payload the previous test corrupted at the root.
+      expect(held.stored).to.equal(held.named - 1);
+    } finally {
+      await dropTier(eager);
+    }
+  });
+
   it('fails a sync with the reason and a Failed history row when the parent refuses this node', async () => {
     expect((await runCli(['downstream', 'disable', 'grandchild.example'], child.env)).code).to.equal(0);
     const r = await runCli(['sync'], grandchild.env);
