@@ -16,11 +16,10 @@ import { createHash, randomFillSync, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { CHUNK_BYTES } from '../../src/content/content-store';
 import { contentUrlPath } from '../../src/domain/content-path';
 import { runCli, startNodeProcess, tempDir, type NodeProcess } from '../../test/support/node-process';
-import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
+import { createTestDatabase, type TestDatabase, sql as sqlAt } from '../../test/support/test-database';
 
 const MiB = 1024 * 1024;
 const CONCURRENT = 50;
@@ -31,15 +30,7 @@ const dir = tempDir('casc-tiers-');
 const databases: TestDatabase[] = [];
 const nodes: NodeProcess[] = [];
 
-async function sql<T>(db: TestDatabase, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: db.url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
+const sql = <T = Record<string, unknown>>(db: TestDatabase, text: string, params: unknown[] = []) => sqlAt<T>(db.url, text, params);
 
 async function node(name: string, upstreamUrl?: string): Promise<{ node: NodeProcess; db: TestDatabase; dataDir: string }> {
   const db = await createTestDatabase();

@@ -1,7 +1,5 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/db/data-source';
-import { migrateUp } from '../../src/db/migrator';
 import type { EffectiveRule } from '../../src/domain/availability';
 import { Catalog } from '../../src/domain/catalog';
 import { DomainError } from '../../src/domain/errors';
@@ -11,7 +9,7 @@ import type { AvailabilityService } from '../../src/services/availability.servic
 import type { DownstreamServerService } from '../../src/services/downstream-server.service';
 import { CLASSIFICATION, insertProduct, insertProductTree, insertUpdate, type InsertedRevision } from '../factories/catalog.factory';
 import { buildDownstreamServices } from '../support/downstream-services';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createMigratedDatabase, type TestDatabase } from '../support/test-database';
 
 describe('AvailabilityService on real Postgres', () => {
   let db: TestDatabase;
@@ -21,9 +19,7 @@ describe('AvailabilityService on real Postgres', () => {
   let n = 0;
 
   before(async () => {
-    db = await createTestDatabase();
-    ds = await createDataSource({ url: db.url }).initialize();
-    await migrateUp(ds);
+    ({ db, ds } = await createMigratedDatabase());
     ({ servers, availability } = buildDownstreamServices(ds));
   });
   after(async () => {

@@ -1,11 +1,9 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/db/data-source';
-import { migrateUp } from '../../src/db/migrator';
 import { CLASSIFICATION, insertProductTree } from '../factories/catalog.factory';
 import { buildDownstreamServices } from '../support/downstream-services';
 import { runCli, tempDir } from '../support/node-process';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createMigratedDatabase, type TestDatabase } from '../support/test-database';
 
 describe('cascade downstream (CLI against DATABASE_URL)', () => {
   let db: TestDatabase;
@@ -13,9 +11,7 @@ describe('cascade downstream (CLI against DATABASE_URL)', () => {
   let env: Record<string, string>;
 
   before(async () => {
-    db = await createTestDatabase();
-    ds = await createDataSource({ url: db.url }).initialize();
-    await migrateUp(ds);
+    ({ db, ds } = await createMigratedDatabase());
     env = { DATABASE_URL: db.url, CASCADE_DATA_DIR: tempDir(), CASCADE_PUBLIC_URL: 'https://parent.example.org:8531' };
   });
   after(async () => {

@@ -1,12 +1,10 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/db/data-source';
-import { migrateUp } from '../../src/db/migrator';
 import { DomainError } from '../../src/domain/errors';
 import type { DownstreamServerService } from '../../src/services/downstream-server.service';
 import type { AvailabilityService } from '../../src/services/availability.service';
 import { buildDownstreamServices } from '../support/downstream-services';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createMigratedDatabase, type TestDatabase } from '../support/test-database';
 
 async function rejection(p: Promise<unknown>): Promise<DomainError> {
   try {
@@ -25,9 +23,7 @@ describe('DownstreamServerService on real Postgres', () => {
   let availability: AvailabilityService;
 
   before(async () => {
-    db = await createTestDatabase();
-    ds = await createDataSource({ url: db.url }).initialize();
-    await migrateUp(ds);
+    ({ db, ds } = await createMigratedDatabase());
     ({ servers, availability } = buildDownstreamServices(ds));
   });
   after(async () => {

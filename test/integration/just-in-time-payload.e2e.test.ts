@@ -3,26 +3,17 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { Client } from 'pg';
 import { contentUrlPath } from '../../src/domain/content-path';
 import { startCountingProxy, type CountingProxy } from '../support/counting-proxy';
 import { addDownstream, authorize } from '../support/downstream-client';
 import { runCli, startNodeProcess, tempDir, type NodeProcess } from '../support/node-process';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, type TestDatabase, sql as sqlAt } from '../support/test-database';
 
 const MB = 1000 * 1000;
 
 interface Published { name: string; bytes: Buffer; sha1: string; sha256: string; size: number; extension: string; path: string }
 
-async function sql<T = Record<string, unknown>>(db: TestDatabase, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: db.url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
+const sql = <T = Record<string, unknown>>(db: TestDatabase, text: string, params: unknown[] = []) => sqlAt<T>(db.url, text, params);
 
 /** fetchCount reads cascade_upstream_payload_fetches_total{result} from a node's /metrics. */
 async function fetchCount(node: NodeProcess, result: 'ok' | 'failed' | 'corrupt'): Promise<number> {

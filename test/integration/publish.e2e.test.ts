@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client } from 'pg';
 import { addDownstream, authorize } from '../support/downstream-client';
 import { runCli, startNodeProcess, tempDir, type NodeProcess } from '../support/node-process';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, sql, type TestDatabase } from '../support/test-database';
 
 describe('cascade publish against a node process', function () {
   this.timeout(90000);
@@ -17,15 +16,7 @@ describe('cascade publish against a node process', function () {
   const payload = randomBytes(5 * 1024 * 1024);
   const file = path.join(dir, 'contoso-tool-1.1.msu');
 
-  const count = async (table: string) => {
-    const c = new Client({ connectionString: db.url });
-    await c.connect();
-    try {
-      return Number((await c.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
-    } finally {
-      await c.end();
-    }
-  };
+  const count = async (table: string) => Number((await sql<{ n: string }>(db.url, `SELECT count(*) AS n FROM ${table}`))[0].n);
   const publish = (...args: string[]) => runCli(['publish', '--url', node.url, ...args], { ...env, CASCADE_USER: 'contoso', CASCADE_PASSWORD: password });
 
   before(async () => {

@@ -3,9 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { Client } from 'pg';
 import { runCli, startNodeProcess, tempDir, type NodeProcess } from '../support/node-process';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, type TestDatabase, sql as sqlAt } from '../support/test-database';
 
 const MiB = 1024 * 1024;
 
@@ -40,15 +39,7 @@ Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   });
 }
 
-async function sql<T>(db: TestDatabase, text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: db.url });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
+const sql = <T = Record<string, unknown>>(db: TestDatabase, text: string, params: unknown[] = []) => sqlAt<T>(db.url, text, params);
 
 describe('PUT /Upload and GET /Content through a real node', function () {
   this.timeout(120000);

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/db/data-source';
+import { migrateUp } from '../../src/db/migrator';
 
 /** The Postgres server tests use; each test suite gets its own fresh database on it. */
 export const TEST_PG_URL = process.env.CASCADE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -28,4 +31,23 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+/** sql runs one statement on a database by URL and returns its rows. */
+export async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+/** createMigratedDatabase makes a throwaway database with every migration applied, and a DataSource on it. */
+export async function createMigratedDatabase(): Promise<{ db: TestDatabase; ds: DataSource }> {
+  const db = await createTestDatabase();
+  const ds = await createDataSource({ url: db.url }).initialize();
+  await migrateUp(ds);
+  return { db, ds };
 }

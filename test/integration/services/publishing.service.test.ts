@@ -1,12 +1,10 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../../src/db/data-source';
-import { migrateUp } from '../../../src/db/migrator';
 import { parseUpdateXml } from '../../../src/domain/update-xml';
 import { ChangeLogRepository } from '../../../src/repositories/change-log.repository';
 import { UpdateStoreRepository } from '../../../src/repositories/update-store.repository';
 import { PublishingService } from '../../../src/services/publishing.service';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+import { createMigratedDatabase, type TestDatabase } from '../../support/test-database';
 
 const SHA1 = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3';
 const SHA256 = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
@@ -19,9 +17,7 @@ describe(PublishingService.name, () => {
   const count = async (table: string) => Number((await ds.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
 
   before(async () => {
-    db = await createTestDatabase();
-    ds = await createDataSource({ url: db.url }).initialize();
-    await migrateUp(ds);
+    ({ db, ds } = await createMigratedDatabase());
     await ds.query(`INSERT INTO update_file (sha1, sha256, size, extension, stored_at) VALUES ($1, $2, 4, '.msu', now())`, [SHA1, SHA256]);
     sut = new PublishingService(ds, new UpdateStoreRepository(new ChangeLogRepository()));
   });

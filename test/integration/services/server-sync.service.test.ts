@@ -1,13 +1,11 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../../src/db/data-source';
-import { migrateUp } from '../../../src/db/migrator';
 import { ChangeLogRepository } from '../../../src/repositories/change-log.repository';
 import { UpdateStoreRepository } from '../../../src/repositories/update-store.repository';
 import { PublishingService } from '../../../src/services/publishing.service';
 import { ServerSyncService, type DownstreamContext } from '../../../src/services/server-sync.service';
 import { buildDownstreamServices } from '../../support/downstream-services';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+import { createMigratedDatabase, type TestDatabase } from '../../support/test-database';
 
 const SECURITY = '0fa1201d-4330-4fa8-8ae9-b877473b6441';
 const CRITICAL = 'e6cf1350-c01b-414d-a61f-263d14d133b4';
@@ -26,9 +24,7 @@ describe(ServerSyncService.name, () => {
   const sorted = (ids: Array<{ updateId: string; revisionNumber: number }>) => [...ids].sort((a, b) => a.updateId.localeCompare(b.updateId));
 
   before(async () => {
-    db = await createTestDatabase();
-    ds = await createDataSource({ url: db.url }).initialize();
-    await migrateUp(ds);
+    ({ db, ds } = await createMigratedDatabase());
     const changeLog = new ChangeLogRepository();
     const store = new UpdateStoreRepository(changeLog);
     publishing = new PublishingService(ds, store);
