@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
+import { contentUrlPath } from '../../src/domain/content-path';
 import { runCli } from '../support/node-process';
 import { addProvider, catalogDigest, dropTier, query, startTier, syncTier, type TierNode } from '../support/hierarchy';
 
@@ -20,6 +21,16 @@ describe('a root, a child and a grandchild as separate node processes', function
   after(async () => {
     for (const t of [grandchild, child, root]) await dropTier(t);
   });
+
+  /** syncAndLocate syncs both tiers and returns where the update's payload is: its URL path, and its file in a tier's store. */
+  async function syncAndLocate(updateId: string): Promise<{ sha1: string; url: string; onDisk: (t: TierNode) => string }> {
+    await syncTier(child);
+    await syncTier(grandchild);
+    const [file] = await query<{ sha1: string; extension: string }>(grandchild,
+      `SELECT f.sha1, f.extension FROM update_file f JOIN revision_file rf USING (sha1) JOIN update_revision r USING (revision_id) WHERE r.update_id = $1`, [updateId]);
+    const url = contentUrlPath(file.sha1, file.extension);
+    return { sha1: file.sha1, url, onDisk: (t) => path.join(t.dataDir, 'content', ...url.split('/').slice(2)) };
+  }
 
   it('syncs what the root publishes down two tiers: the three catalogs are identical', async () => {
     for (const title of ['Alpha', 'Beta', 'Gamma']) await provider.publish(title);
@@ -62,13 +73,8 @@ describe('a root, a child and a grandchild as separate node processes', function
 
   it('serves a payload at the grandchild byte-identical to the root\'s, fetched just in time and then held by both tiers', async () => {
     const { updateId, payload } = await provider.publish('With payload', { bytes: 3 * 1024 * 1024 });
-    await syncTier(child);
-    await syncTier(grandchild);
-    const [file] = await query<{ sha1: string; extension: string }>(grandchild,
-      `SELECT f.sha1, f.extension FROM update_file f JOIN revision_file rf USING (sha1) JOIN update_revision r USING (revision_id) WHERE r.update_id = $1`, [updateId]);
-    const hex = file.sha1.toUpperCase();
-    const url = `/Content/${hex.slice(-2)}/${hex}${file.extension}`;
-    const got = Buffer.from(await (await fetch(`${grandchild.url}${url}`)).arrayBuffer());
+    const file = await syncAndLocate(updateId);
+    const got = Buffer.from(await (await fetch(`${grandchild.url}${file.url}`)).arrayBuffer());
     expect(got.equals(payload)).to.equal(true);
     // Each tier releases the last bytes once they are verified, and records the file just after.
     for (const tier of [child, grandchild]) {
@@ -83,22 +89,18 @@ describe('a root, a child and a grandchild as separate node processes', function
 
   it('never lets a corrupted payload past any tier', async () => {
     const { updateId, payload } = await provider.publish('Will be corrupted', { bytes: 2 * 1024 * 1024 });
-    await syncTier(child);
-    await syncTier(grandchild);
-    const [file] = await query<{ sha1: string; extension: string }>(root,
-      `SELECT f.sha1, f.extension FROM update_file f JOIN revision_file rf USING (sha1) JOIN update_revision r USING (revision_id) WHERE r.update_id = $1`, [updateId]);
-    const hex = file.sha1.toUpperCase();
-    const onDisk = path.join(root.dataDir, 'content', hex.slice(-2), `${hex}${file.extension}`);
+    const file = await syncAndLocate(updateId);
+    const onDisk = file.onDisk(root);
     const corrupt = Buffer.from(payload);
     corrupt[corrupt.length - 1] ^= 0xff;
     fs.writeFileSync(onDisk, corrupt);
-    const res = await fetch(`${grandchild.url}/Content/${hex.slice(-2)}/${hex}${file.extension}`).then(
+    const res = await fetch(`${grandchild.url}${file.url}`).then(
       async (r) => ({ status: r.status, body: await r.arrayBuffer().then((b) => Buffer.from(b), () => undefined) }), () => undefined);
     expect(res?.body?.equals(corrupt) ?? false, 'no client receives the corrupt file').to.equal(false);
     for (const tier of [child, grandchild]) {
       const [row] = await query<{ stored_at: Date | null }>(tier, `SELECT stored_at FROM update_file WHERE sha1 = $1`, [file.sha1]);
       expect(row.stored_at, `${tier.name} keeps nothing`).to.equal(null);
-      expect(fs.existsSync(path.join(tier.dataDir, 'content', hex.slice(-2), `${hex}${file.extension}`))).to.equal(false);
+      expect(fs.existsSync(file.onDisk(tier))).to.equal(false);
     }
   });
 
