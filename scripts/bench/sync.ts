@@ -3,6 +3,8 @@
 // Part 2 (payload-tiers.js): a 256 MiB payload through three tiers against a direct download, and the
 // upstream fetches per tier for 50 concurrent requests. Goals: <= 1.5 x direct, exactly one fetch per tier.
 // Run: npm run build && node dist/scripts/bench/sync.js [revisions] [--no-payloads]   (needs PostgreSQL on 127.0.0.1:5432)
+// BENCH_NODE_OPTIONS passes V8 flags to the syncing process, e.g. "--max-old-space-size=192" to see its live memory
+// rather than how far V8 lets the heap grow before collecting.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,7 +36,7 @@ async function main() {
 
     t = performance.now();
     const sync = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'cascade.js'), 'sync'], {
-      env: { PATH: process.env.PATH ?? '', ...child.env, CASCADE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      env: { PATH: process.env.PATH ?? '', ...child.env, CASCADE_LOG_LEVEL: 'warn', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     sync.stdout.on('data', (d) => { out += d; });
     sync.stderr.on('data', (d) => { out += d; });

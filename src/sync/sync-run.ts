@@ -45,8 +45,10 @@ export interface SyncRunDeps {
   onProgress?: SyncProgress;
 }
 
-/** Revisions written per transaction; GetUpdateData calls kept in flight at once. */
-const IMPORT_CHUNK = 2000;
+/** Revisions written per transaction, and GetUpdateData calls kept in flight at once. */
+const IMPORT_CHUNK = 1000;
+/** Identities checked against the store per query (a long list as one array parameter costs memory). */
+const LOOKUP_CHUNK = 5000;
 const FETCH_CONCURRENCY = 4;
 
 /**
@@ -59,6 +61,7 @@ export class SyncRun {
   readonly counts: SyncCounts = { revisionsListed: 0, revisionsTransferred: 0, revisionsImported: 0, filesPrefetched: 0 };
   private maxPerRequest = 100;
   private catalogTree?: { products: UpstreamCategory[]; classifications: UpstreamCategory[] };
+  /** Revisions stored by this run, kept only when the content step will prefetch their payloads. */
   private readonly imported: UpdateIdentity[] = [];
 
   constructor(private readonly d: SyncRunDeps) {}
@@ -122,7 +125,10 @@ export class SyncRun {
    */
   private async importRevisions(step: string, listed: UpdateIdentity[], finish: (m: EntityManager) => Promise<void>): Promise<void> {
     this.counts.revisionsListed += listed.length;
-    const missing = await this.d.ds.transaction((m) => this.d.store.missingIdentities(m, listed));
+    const missing: UpdateIdentity[] = [];
+    for (let i = 0; i < listed.length; i += LOOKUP_CHUNK) {
+      missing.push(...await this.d.ds.transaction((m) => this.d.store.missingIdentities(m, listed.slice(i, i + LOOKUP_CHUNK))));
+    }
     const batches: UpdateIdentity[][] = [];
     for (let i = 0; i < missing.length; i += this.maxPerRequest) batches.push(missing.slice(i, i + this.maxPerRequest));
     this.progress(step, 0, missing.length);
@@ -171,7 +177,7 @@ export class SyncRun {
   private async store(m: EntityManager, chunk: RevisionToStore[]): Promise<void> {
     const inserted = await this.d.store.insertRevisions(m, chunk);
     this.counts.revisionsImported += inserted.length;
-    this.imported.push(...inserted);
+    if (this.d.contentPolicy === 'immediate') this.imported.push(...inserted);
   }
 
   private progress(step: string, done: number, total: number): void {
