@@ -1,4 +1,5 @@
 import sax from 'sax';
+import { decodeXmlText } from '../lib/xml-text';
 import { invalidParameters } from './errors';
 import { base64ToHex, hexToBase64, isGuid, UPDATE_NS, type UpdateDocument, type UpdateFileRef } from './update-document';
 import type { CategoryType } from '../entities/category.entity';
@@ -63,55 +64,98 @@ const CATEGORY_TYPES = new Set(['Company', 'ProductFamily', 'Product', 'UpdateCl
  * parseUpdateXml reads the facts Cascade indexes from an update document, by element local names so
  * both Cascade's documents and real WSUS ones import. A document that lacks what is required is
  * rejected with InvalidParameters; unknown elements are ignored and kept in the stored XML.
+ * A sync reads 10^5 documents, so a plain scanner reads the common shapes; anything it does not
+ * handle (DOCTYPE, odd markup, malformed input) goes to the strict sax parser, which also reports errors.
  */
 export function parseUpdateXml(xml: string): UpdateDocument {
-  const doc: Partial<UpdateDocument> & { categoryIds: string[]; prerequisites: string[]; supersededUpdates: string[]; bundledUpdates: string[]; files: UpdateFileRef[] } =
-    { categoryIds: [], prerequisites: [], supersededUpdates: [], bundledUpdates: [], files: [], description: '' };
-  const stack: string[] = [];
-  let text = '';
-  let file: Partial<UpdateFileRef> | undefined;
-  let additionalAlgorithm = '';
-  const loc = { language: '', title: '', description: '', chosen: '' };
-  const parser = sax.parser(true, { xmlns: false, position: false });
-  const local = (name: string) => name.slice(name.indexOf(':') + 1);
-  const parent = (n: number) => stack[stack.length - 1 - n];
+  const fast = new UpdateDocumentReader();
+  return scanXml(xml, fast) ? checkDocument(fast.doc) : parseUpdateXmlStrictly(xml);
+}
 
+/** parseUpdateXmlStrictly reads an update document with the strict sax parser (and its error messages). */
+export function parseUpdateXmlStrictly(xml: string): UpdateDocument {
+  const reader = new UpdateDocumentReader();
+  const parser = sax.parser(true, { xmlns: false, position: false });
+  let depth = 0;
+  let rootClosed = false;
   parser.onopentag = (tag) => {
-    const name = local(tag.name);
-    const a = tag.attributes as Record<string, string>;
-    text = '';
-    if (stack.length === 0 && name !== 'Update') throw invalidParameters(`update document root is ${tag.name}, not Update`);
+    if (rootClosed) throw new Error('a second root element');
+    depth++;
+    reader.open(tag.name, tag.attributes as Record<string, string>);
+  };
+  parser.ontext = (t) => reader.text(t);
+  parser.oncdata = (t) => reader.text(t);
+  parser.onclosetag = () => {
+    reader.close();
+    rootClosed ||= --depth === 0;
+  };
+  try {
+    parser.write(xml).close();
+    if (!rootClosed) throw new Error('the document ends inside an element');
+  } catch (err) {
+    if (err instanceof Error && err.name === 'DomainError') throw err;
+    throw invalidParameters(`update document is not well-formed XML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return checkDocument(reader.doc);
+}
+
+type PartialDocument = Partial<UpdateDocument> & Pick<UpdateDocument, 'categoryIds' | 'prerequisites' | 'supersededUpdates' | 'bundledUpdates' | 'files'>;
+
+/** UpdateDocumentReader collects an update document's facts from open/text/close events, whoever parses. */
+class UpdateDocumentReader {
+  readonly doc: PartialDocument = { categoryIds: [], prerequisites: [], supersededUpdates: [], bundledUpdates: [], files: [], description: '' };
+  private readonly stack: string[] = [];
+  private buffer = '';
+  private file: Partial<UpdateFileRef> | undefined;
+  private additionalAlgorithm = '';
+  private readonly loc = { language: '', title: '', description: '', chosen: '' };
+
+  private parent(n: number): string | undefined {
+    return this.stack[this.stack.length - 1 - n];
+  }
+
+  open(tagName: string, a: Record<string, string>): void {
+    const name = tagName.slice(tagName.indexOf(':') + 1);
+    const doc = this.doc;
+    this.buffer = '';
+    if (this.stack.length === 0 && name !== 'Update') throw invalidParameters(`update document root is ${tagName}, not Update`);
     if (name === 'UpdateIdentity') {
       const id = a.UpdateID;
-      if (stack.length === 1) {
+      if (this.stack.length === 1) {
         doc.identity = { updateId: (id ?? '').toLowerCase(), revisionNumber: Number(a.RevisionNumber) };
       } else if (isGuid(id)) {
-        const where = parent(0) === 'AtLeastOne' ? 'category' : parent(0);
-        const isCategory = parent(0) === 'AtLeastOne' && parent(1) === 'Prerequisites';
+        const isCategory = this.parent(0) === 'AtLeastOne' && this.parent(1) === 'Prerequisites';
+        const where = this.parent(0);
         if (isCategory) doc.categoryIds.push(id.toLowerCase());
         else if (where === 'Prerequisites') doc.prerequisites.push(id.toLowerCase());
         else if (where === 'SupersededUpdates') doc.supersededUpdates.push(id.toLowerCase());
         else if (where === 'BundledUpdates') doc.bundledUpdates.push(id.toLowerCase());
       }
-    } else if (name === 'Properties' && stack.length === 1) {
+    } else if (name === 'Properties' && this.stack.length === 1) {
       doc.updateType = a.UpdateType as UpdateDocument['updateType'];
       doc.publicationState = (a.PublicationState ?? 'Published') as UpdateDocument['publicationState'];
       doc.creationDate = a.CreationDate;
       if (a.MsrcSeverity) doc.msrcSeverity = a.MsrcSeverity;
-    } else if (name === 'File' && parent(0) === 'Files') {
-      file = { sha1: base64ToHex(a.Digest ?? ''), fileName: a.FileName ?? '', size: Number(a.Size ?? 0), modified: a.Modified ?? '' };
+    } else if (name === 'File' && this.parent(0) === 'Files') {
+      this.file = { sha1: base64ToHex(a.Digest ?? ''), fileName: a.FileName ?? '', size: Number(a.Size ?? 0), modified: a.Modified ?? '' };
     } else if (name === 'AdditionalDigest') {
-      additionalAlgorithm = a.Algorithm ?? '';
+      this.additionalAlgorithm = a.Algorithm ?? '';
     } else if (name === 'CategoryInformation') {
       doc.categoryType = a.CategoryType as CategoryType;
     }
-    stack.push(name);
-  };
-  parser.ontext = (t) => { text += t; };
-  parser.oncdata = (t) => { text += t; };
-  parser.onclosetag = () => {
-    const name = stack.pop()!;
-    const inLocalized = parent(0) === 'LocalizedProperties';
+    this.stack.push(name);
+  }
+
+  text(t: string): void {
+    this.buffer += t;
+  }
+
+  close(): void {
+    const name = this.stack.pop()!;
+    const text = this.buffer;
+    const doc = this.doc;
+    const loc = this.loc;
+    const inLocalized = this.parent(0) === 'LocalizedProperties';
     if (inLocalized && name === 'Language') loc.language = text.trim().toLowerCase();
     else if (inLocalized && name === 'Title') loc.title = text.trim();
     else if (inLocalized && name === 'Description') loc.description = text.trim();
@@ -122,21 +166,79 @@ export function parseUpdateXml(xml: string): UpdateDocument {
         loc.chosen = loc.language || '?';
       }
       Object.assign(loc, { language: '', title: '', description: '' });
-    } else if (name === 'KBArticleID' && parent(0) === 'Properties') doc.kbArticleId = text.trim();
-    else if (name === 'AdditionalDigest' && file && additionalAlgorithm.toUpperCase() === 'SHA256') file.sha256 = base64ToHex(text.trim());
-    else if (name === 'File' && file) {
-      doc.files.push({ sha256: '', ...file } as UpdateFileRef);
-      file = undefined;
+    } else if (name === 'KBArticleID' && this.parent(0) === 'Properties') doc.kbArticleId = text.trim();
+    else if (name === 'AdditionalDigest' && this.file && this.additionalAlgorithm.toUpperCase() === 'SHA256') this.file.sha256 = base64ToHex(text.trim());
+    else if (name === 'File' && this.file) {
+      doc.files.push({ sha256: '', ...this.file } as UpdateFileRef);
+      this.file = undefined;
     }
-    text = '';
-  };
-  try {
-    parser.write(xml).close();
-  } catch (err) {
-    if (err instanceof Error && err.name === 'DomainError') throw err;
-    throw invalidParameters(`update document is not well-formed XML: ${(err as Error).message.split('\n')[0]}`);
+    this.buffer = '';
   }
-  return checkDocument(doc);
+}
+
+const TAG = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[A-Za-z_][\w:.-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/y;
+const ATTRIBUTE = /([A-Za-z_][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+/**
+ * scanXml feeds a reader from well-formed XML made of elements, attributes, text, comments and CDATA.
+ * It returns false, having judged nothing, for anything else (a DOCTYPE, a processing instruction past
+ * the declaration, mismatched tags, stray '<'), so the caller can hand the text to the strict parser.
+ */
+function scanXml(xml: string, reader: UpdateDocumentReader): boolean {
+  const open: string[] = [];
+  let i = xml.startsWith('<?xml') ? xml.indexOf('?>') + 2 : 0;
+  if (i === 1) return false;
+  let rootSeen = false;
+  while (i < xml.length) {
+    const lt = xml.indexOf('<', i);
+    const end = lt === -1 ? xml.length : lt;
+    if (end > i) {
+      const text = xml.slice(i, end);
+      if (!open.length) {
+        if (text.trim()) return false;
+      } else {
+        const decoded = decodeXmlText(text);
+        if (decoded === undefined) return false;
+        reader.text(decoded);
+      }
+    }
+    if (lt === -1) break;
+    if (xml.startsWith('<!--', lt)) {
+      const close = xml.indexOf('-->', lt + 4);
+      if (close === -1) return false;
+      i = close + 3;
+      continue;
+    }
+    if (xml.startsWith('<![CDATA[', lt)) {
+      const close = xml.indexOf(']]>', lt + 9);
+      if (close === -1 || !open.length) return false;
+      reader.text(xml.slice(lt + 9, close));
+      i = close + 3;
+      continue;
+    }
+    TAG.lastIndex = lt;
+    const m = TAG.exec(xml);
+    if (!m) return false;
+    const [whole, slash, name, attrs, selfClosing] = m;
+    if (slash) {
+      if (attrs || selfClosing || open.pop() !== name) return false;
+      reader.close();
+    } else {
+      if (rootSeen && !open.length) return false;
+      rootSeen = true;
+      const a: Record<string, string> = {};
+      for (const [, key, dq, sq] of attrs.matchAll(ATTRIBUTE)) {
+        const value = decodeXmlText(dq ?? sq);
+        if (value === undefined || key in a) return false;
+        a[key] = value;
+      }
+      reader.open(name, a);
+      if (selfClosing) reader.close();
+      else open.push(name);
+    }
+    i = lt + whole.length;
+  }
+  return rootSeen && !open.length;
 }
 
 function checkDocument(doc: Partial<UpdateDocument>): UpdateDocument {

@@ -1,21 +1,15 @@
 import { SoapCallError } from '../clients/soap-client';
+import { decodeXmlText } from '../lib/xml-text';
 import type { UpdateIdentity } from '../domain/update-document';
 
 /** One revision's metadata from GetUpdateData. */
 export interface UpstreamUpdateData { id: UpdateIdentity; xml: string }
 
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** decodeXmlText turns element text (entities, character references, CDATA sections) back into its string. */
-export function decodeXmlText(raw: string): string {
-  return raw.replace(/<!\[CDATA\[([\s\S]*?)\]\]>|&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (whole, cdata: string | undefined, ref: string | undefined) => {
-    if (cdata !== undefined) return cdata;
-    if (ref!.startsWith('#x')) return String.fromCodePoint(parseInt(ref!.slice(2), 16));
-    if (ref!.startsWith('#')) return String.fromCodePoint(parseInt(ref!.slice(1), 10));
-    const named = ENTITIES[ref!];
-    if (named === undefined) throw new SoapCallError('GetUpdateData', undefined, `unknown entity ${whole} in the response`);
-    return named;
-  });
+/** decodeText decodes element text of a response, or fails the call naming the operation. */
+function decodeText(operation: string, raw: string): string {
+  const text = decodeXmlText(raw);
+  if (text === undefined) throw new SoapCallError(operation, undefined, 'the response holds malformed character data');
+  return text;
 }
 
 const element = (name: string) => new RegExp(`<(?:[\\w.-]+:)?${name}(?:\\s[^>]*)?>([\\s\\S]*?)</(?:[\\w.-]+:)?${name}>`, 'g');
@@ -38,7 +32,7 @@ export function readGetUpdateDataResponse(envelope: string): UpstreamUpdateData[
     if (blob === undefined) throw new SoapCallError('GetUpdateData', undefined, 'the parent sent an update without XmlUpdateBlob (compressed blobs are not supported)');
     out.push({
       id: { updateId: (first('UpdateID', id) ?? '').trim().toLowerCase(), revisionNumber: Number(first('RevisionNumber', id)) },
-      xml: decodeXmlText(blob),
+      xml: decodeText('GetUpdateData', blob),
     });
   }
   return out;
@@ -53,13 +47,13 @@ export function readGetRevisionIdListResponse(envelope: string): { anchor: strin
   const revisions: UpdateIdentity[] = [];
   const identity = /<(?:[\w.-]+:)?UpdateID>([^<]*)<\/(?:[\w.-]+:)?UpdateID>\s*<(?:[\w.-]+:)?RevisionNumber>([^<]*)</g;
   for (const m of result.matchAll(identity)) revisions.push({ updateId: m[1].trim().toLowerCase(), revisionNumber: Number(m[2]) });
-  return { anchor: decodeXmlText(anchor), revisions };
+  return { anchor: decodeText('GetRevisionIdList', anchor), revisions };
 }
 
 function throwFault(operation: string, envelope: string): void {
   const fault = first('Fault', envelope);
   if (fault === undefined) return;
-  throw new SoapCallError(operation, first('ErrorCode', fault)?.trim(), decodeXmlText(first('Message', fault) ?? first('faultstring', fault) ?? 'SOAP fault'));
+  throw new SoapCallError(operation, first('ErrorCode', fault)?.trim(), decodeText(operation, first('Message', fault) ?? first('faultstring', fault) ?? 'SOAP fault'));
 }
 
 /** getUpdateDataRequest writes the GetUpdateData request body element. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { buildUpdateXml, parseUpdateXml } from '../../../src/domain/update-xml';
+import { buildUpdateXml, parseUpdateXml, parseUpdateXmlStrictly } from '../../../src/domain/update-xml';
 import type { UpdateDocument } from '../../../src/domain/update-document';
 
 const doc: UpdateDocument = {
@@ -57,6 +57,38 @@ describe('update document XML', () => {
     ['no identity', '<Update><Properties UpdateType="Software"/></Update>'],
     ['bad type', '<Update><UpdateIdentity UpdateID="d2a0b7e1-0000-4000-8000-000000000001" RevisionNumber="1"/><Properties UpdateType="Virus"/></Update>'],
     ['an entity bomb', '<!DOCTYPE x [<!ENTITY a "aaaa">]><Update>&a;</Update>'],
+  ]) {
+    it(`rejects ${name} with InvalidParameters`, () => {
+      expect(() => parseUpdateXml(xml)).to.throw().with.property('code', 'InvalidParameters');
+    });
+  }
+});
+
+describe('update document scanner and strict parser', () => {
+  const docs = [
+    buildUpdateXml(doc),
+    `<?xml version="1.0" encoding="utf-8"?>\n<!-- exported -->\n${buildUpdateXml(doc)}\n`,
+    buildUpdateXml({ ...doc, title: 'Ünïcödé & <tags> "quotes" \'apos\'', description: 'x\ny' }),
+    `<Update xmlns="${'http://schemas.microsoft.com/msus/2002/12/Update'}"><UpdateIdentity UpdateID='d2a0b7e1-0000-4000-8000-000000000001' RevisionNumber='7' />`
+      + `<Properties UpdateType="Software" PublicationState="Published" CreationDate="2024-01-09T18:00:00Z" Note="a > b"/>`
+      + `<LocalizedPropertiesCollection><LocalizedProperties><Language>en</Language><Title><![CDATA[Cdata <title>]]> &#x263A;&#65;</Title>`
+      + `</LocalizedProperties></LocalizedPropertiesCollection></Update>`,
+  ];
+  docs.forEach((xml, i) => {
+    it(`reads document ${i + 1} the same way as the strict parser`, () => {
+      expect(parseUpdateXml(xml)).to.deep.equal(parseUpdateXmlStrictly(xml));
+    });
+  });
+
+  it('reads CDATA and character references in text', () => {
+    expect(parseUpdateXml(docs[3]).title).to.equal('Cdata <title> \u263AA');
+  });
+
+  for (const [name, xml] of [
+    ['a truncated document', buildUpdateXml(doc).slice(0, -20)],
+    ['mismatched tags', buildUpdateXml(doc).replace('</upd:Properties>', '</upd:Propertiez>')],
+    ['an undefined entity', buildUpdateXml(doc).replace('A description', 'A &bogus; description')],
+    ['two roots', `${buildUpdateXml(doc)}<Update/>`],
   ]) {
     it(`rejects ${name} with InvalidParameters`, () => {
       expect(() => parseUpdateXml(xml)).to.throw().with.property('code', 'InvalidParameters');

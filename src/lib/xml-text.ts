@@ -1,0 +1,29 @@
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/**
+ * decodeXmlText turns XML character data (predefined entities, character references, CDATA sections)
+ * back into its string; undefined when it holds an entity XML does not predefine or a bare '&'.
+ */
+export function decodeXmlText(raw: string): string | undefined {
+  if (!raw.includes('&') && !raw.includes('<![CDATA[')) return raw;
+  let bad = false;
+  const out = raw.replace(/<!\[CDATA\[([\s\S]*?)\]\]>|&(#x[0-9a-fA-F]{1,6}|#\d{1,7}|[A-Za-z]+);|&/g, (whole, cdata: string | undefined, ref: string | undefined) => {
+    if (cdata !== undefined) return cdata;
+    if (ref === undefined) {
+      bad = true;
+      return whole;
+    }
+    if (ref.startsWith('#')) {
+      const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      if (code > 0x10ffff) {
+        bad = true;
+        return whole;
+      }
+      return String.fromCodePoint(code);
+    }
+    const named = ENTITIES[ref];
+    if (named === undefined) bad = true;
+    return named ?? whole;
+  });
+  return bad ? undefined : out;
+}
