@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import { requireBasic } from './auth/basic-auth';
 import { requireProvider } from './auth/provider-auth';
 import { loadConfig, type Config } from './config/config';
 import { ContentStore } from './content/content-store';
@@ -7,45 +8,38 @@ import { openDatabase, type Database } from './db/database';
 import { migrateUp } from './db/migrator';
 import { createHttpApp, errorHandler, notFound } from './http/app';
 import { contentRoutes } from './http/content.routes';
+import { metricsRoutes } from './http/metrics.routes';
 import { uploadRoutes } from './http/upload.routes';
+import { SyncScheduler } from './jobs/sync-scheduler';
 import { createLogger, type Logger } from './lib/logger';
+import { createMetricsRegistry } from './lib/metrics';
 import { AvailabilityRepository } from './repositories/availability.repository';
+import { ChangeLogRepository } from './repositories/change-log.repository';
 import { DistributionRuleRepository } from './repositories/distribution-rule.repository';
 import { DownstreamServerRepository } from './repositories/downstream-server.repository';
 import { NodeSettingRepository } from './repositories/node-setting.repository';
-import { AvailabilityService } from './services/availability.service';
-import { DownstreamServerService } from './services/downstream-server.service';
-import { NodeIdentityService } from './services/node-identity.service';
-import { requireBasic } from './auth/basic-auth';
-import { ChangeLogRepository } from './repositories/change-log.repository';
-import { UpdateStoreRepository } from './repositories/update-store.repository';
-import { DownstreamSessionService } from './services/downstream-session.service';
-import { ServerSyncService } from './services/server-sync.service';
-import { dssAuthWebServiceSpec } from './soap/dss-auth-web-service.soap';
-import { serverSyncWebServiceSpec } from './soap/server-sync-web-service.soap';
-import { hostSoapService } from './soap/soap-host';
-import { SyncScheduler } from './jobs/sync-scheduler';
-import { createSyncModule } from './sync/sync-module';
-import { publishingServiceSpec } from './soap/publishing-service.soap';
-import { PublishingService } from './services/publishing.service';
 import { SoftwareProviderRepository } from './repositories/software-provider.repository';
 import { UpdateFileRepository } from './repositories/update-file.repository';
-import { ContentService } from './services/content.service';
+import { UpdateStoreRepository } from './repositories/update-store.repository';
+import { AvailabilityService } from './services/availability.service';
+import { ContentService, type PayloadSource } from './services/content.service';
+import { DownstreamServerService } from './services/downstream-server.service';
+import { DownstreamSessionService } from './services/downstream-session.service';
+import { NodeIdentityService } from './services/node-identity.service';
 import { ProviderAccountService } from './services/provider-account.service';
+import { PublishingService } from './services/publishing.service';
+import { ServerSyncService, type PayloadWarmer } from './services/server-sync.service';
 import { UploadService } from './services/upload.service';
-import { UpstreamContentClient } from './clients/upstream-content-client';
-import { metricsRoutes } from './http/metrics.routes';
-import { createMetricsRegistry, upstreamPayloadMetrics } from './lib/metrics';
-import { JustInTimePayloadSource } from './services/just-in-time-payload.service';
-import type { PayloadSource } from './services/content.service';
-import type { PayloadWarmer } from './services/server-sync.service';
+import { dssAuthWebServiceSpec } from './soap/dss-auth-web-service.soap';
+import { publishingServiceSpec } from './soap/publishing-service.soap';
+import { serverSyncWebServiceSpec } from './soap/server-sync-web-service.soap';
+import { hostSoapService } from './soap/soap-host';
+import { createSyncModule } from './sync/sync-module';
 
 /** How long a stopping node lets running requests finish. */
 const STOP_GRACE_MS = 5000;
 // A partial upload untouched this long was left by a crash (a live upload keeps its temp file's mtime fresh).
 const STALE_UPLOAD_MS = 60 * 60 * 1000;
-// Just in time: a requester taking no bytes this long is cut off (below the parent's 60 s body idle timeout,
-// so one stalled client cannot fail a fetch others wait for); DownloadFiles warms this many payloads at once.
 /** NodeServices indicates the services a node builds once and its SOAP and HTTP layers call. */
 export interface NodeServices {
   nodeIdentity: NodeIdentityService;

@@ -24,7 +24,10 @@ export interface SyncModule {
   settings: NodeSettingRepository;
 }
 
-/** Settings of just-in-time fetching: cut a live requester that takes no data this long; warm this many at once. */
+/**
+ * Just in time: a requester taking no bytes this long is cut off (below the parent's 60 s body idle timeout,
+ * so one stalled client cannot fail a fetch others wait for); DownloadFiles warms this many payloads at once.
+ */
 const JIT_SETTINGS = { stallMs: 30_000, warmConcurrency: 4 };
 
 /** The child's payload fetching, when the node has a parent. */

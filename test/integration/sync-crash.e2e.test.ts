@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { runCli } from '../support/node-process';
-import { addProvider, catalogDigest, dropTier, query, restartTier, startTier, syncTier, type TierNode } from '../support/hierarchy';
+import { catalogDigest, dropTier, query, restartTier, startTier, type TierNode } from '../support/hierarchy';
 
 describe('sync crash safety and an unreachable parent', function () {
   this.timeout(300000);
