@@ -8,7 +8,14 @@ export class DataFolderBusyError extends Error {
   }
 }
 
-const LOCK_NAME = 'cascade.lock';
+/** LockFileHeldError indicates that another live process holds a lock file; `pid` names it. */
+export class LockFileHeldError extends Error {
+  constructor(readonly file: string, readonly pid: number) {
+    super(`${file} is held by process ${pid}`);
+  }
+}
+
+const DATA_FOLDER_LOCK = 'cascade.lock';
 
 function isAlive(pid: number): boolean {
   try {
@@ -19,23 +26,28 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** lockHolder returns the pid of the live process that holds the folder's lock, or undefined. */
-export function lockHolder(folder: string): number | undefined {
+function holder(file: string): number | undefined {
   try {
-    const pid = Number(fs.readFileSync(path.join(folder, LOCK_NAME), 'utf8').trim());
+    const pid = Number(fs.readFileSync(file, 'utf8').trim());
     return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** lockHolder returns the pid of the live process that holds the folder's lock, or undefined. */
+export function lockHolder(folder: string): number | undefined {
+  return holder(path.join(folder, DATA_FOLDER_LOCK));
+}
+
 /**
- * acquireDataFolderLock takes the folder's lock file for this process (PGlite has no lock of its own).
- * A lock left by a dead process is taken over. Returns the release function.
+ * acquireLockFile takes a lock file in a folder for this process: created exclusively, holding the pid.
+ * A file left by a dead process is taken over; one held by a live process throws LockFileHeldError.
+ * Returns the release function.
  */
-export function acquireDataFolderLock(folder: string): () => void {
+export function acquireLockFile(folder: string, name: string): () => void {
   fs.mkdirSync(folder, { recursive: true });
-  const file = path.join(folder, LOCK_NAME);
+  const file = path.join(folder, name);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = fs.openSync(file, 'wx');
@@ -48,10 +60,20 @@ export function acquireDataFolderLock(folder: string): () => void {
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = lockHolder(folder);
-      if (pid !== undefined) throw new DataFolderBusyError(folder, pid);
+      const pid = holder(file);
+      if (pid !== undefined) throw new LockFileHeldError(file, pid);
       fs.rmSync(file, { force: true });
     }
   }
-  throw new Error(`could not take the lock on ${folder}`);
+  throw new Error(`could not take the lock ${file}`);
+}
+
+/** acquireDataFolderLock takes the data folder for this process (PGlite has no lock of its own). */
+export function acquireDataFolderLock(folder: string): () => void {
+  try {
+    return acquireLockFile(folder, DATA_FOLDER_LOCK);
+  } catch (err) {
+    if (err instanceof LockFileHeldError) throw new DataFolderBusyError(folder, err.pid);
+    throw err;
+  }
 }

@@ -9,6 +9,8 @@ import { UpstreamSubscriptionRepository } from '../repositories/upstream-subscri
 import { Registry } from 'prom-client';
 import { UpstreamContentClient } from '../clients/upstream-content-client';
 import { ContentStore } from '../content/content-store';
+import { acquireLockFile, LockFileHeldError } from '../db/data-folder-lock';
+import { DomainError } from '../domain/errors';
 import { upstreamPayloadMetrics } from '../lib/metrics';
 import { UpdateFileRepository } from '../repositories/update-file.repository';
 import { JustInTimePayloadSource } from '../services/just-in-time-payload.service';
@@ -22,6 +24,16 @@ export interface SyncModule {
   subscriptions: UpstreamSubscriptionRepository;
   runs: SyncRunRepository;
   settings: NodeSettingRepository;
+}
+
+/** syncLockFile takes <data>/sync.lock: one sync at a time between the node and `cascade sync` on an embedded database. */
+function syncLockFile(dataDir: string): () => void {
+  try {
+    return acquireLockFile(dataDir, 'sync.lock');
+  } catch (err) {
+    if (err instanceof LockFileHeldError) throw new DomainError('ServerBusy', `a sync is already running for this node (process ${err.pid})`);
+    throw err;
+  }
 }
 
 /**
@@ -41,7 +53,7 @@ export interface PayloadFetching {
  * sync worker and, when the node has a parent (from the environment or `cascade upstream set`), the
  * just-in-time payload source, which also prefetches for the `immediate` content policy.
  */
-export async function createSyncModule(ds: DataSource, config: Pick<Config, 'upstream' | 'contentPolicy' | 'contentDir'>, log: Logger,
+export async function createSyncModule(ds: DataSource, config: Pick<Config, 'upstream' | 'contentPolicy' | 'contentDir' | 'databaseUrl' | 'dataDir'>, log: Logger,
   registry: Registry = new Registry()): Promise<SyncModule & { fetching?: PayloadFetching }> {
   const settings = new NodeSettingRepository(ds.manager);
   const subscriptions = new UpstreamSubscriptionRepository(ds.manager);
@@ -59,6 +71,7 @@ export async function createSyncModule(ds: DataSource, config: Pick<Config, 'ups
   const worker = new SyncWorker({
     ds, store: new UpdateStoreRepository(new ChangeLogRepository()), settings, subscriptions, runs, upstream,
     contentPolicy: config.contentPolicy, prefetcher: fetching?.jit, log,
+    localLock: config.databaseUrl ? undefined : () => syncLockFile(config.dataDir),
   });
   return { worker, upstream, subscriptions, runs, settings, fetching };
 }

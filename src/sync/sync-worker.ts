@@ -26,6 +26,11 @@ export interface SyncWorkerDeps {
   contentPolicy: ContentPolicy;
   prefetcher?: PayloadPrefetcher;
   log: Logger;
+  /**
+   * A lock outside the database, for the embedded database: PGlite serves every connection from one
+   * session, where advisory locks exclude nobody. Returns its release; throws ServerBusy when held.
+   */
+  localLock?: () => () => void;
 }
 
 /** The outcome of a successful sync. */
@@ -47,7 +52,9 @@ export class SyncWorker {
     if (this.running) throw new DomainError('ServerBusy', 'a sync is already running in this process');
     this.running = true;
     const lock = this.d.ds.createQueryRunner();
+    let releaseLocal: (() => void) | undefined;
     try {
+      releaseLocal = this.d.localLock?.();
       await lock.connect();
       const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [SYNC_LOCK]);
       if (!locked) throw new DomainError('ServerBusy', 'a sync is already running for this node');
@@ -69,6 +76,7 @@ export class SyncWorker {
       }
     } finally {
       this.running = false;
+      releaseLocal?.();
       await lock.release();
     }
   }
