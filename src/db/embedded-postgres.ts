@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { acquireDataFolderLock, lockHolder } from './data-folder-lock';
+import { ProtocolUnitQueue } from './protocol-unit-queue';
 
 /** Where the embedded database keeps its files and its Unix socket inside the data folder. */
 export function embeddedPaths(dataDir: string) {
@@ -39,6 +40,8 @@ export class EmbeddedPostgres {
       fs.rmSync(socketPath, { force: true });
       const db = await PGlite.create({ dataDir: pgdata });
       const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 64 });
+      // Its own queue lets two connections' extended-query messages interleave on PGlite's one session.
+      (server as unknown as { queryQueue: ProtocolUnitQueue }).queryQueue = new ProtocolUnitQueue(db);
       await server.start();
       return new EmbeddedPostgres(db, server, releaseLock, socketConnection(dataDir));
     } catch (err) {
