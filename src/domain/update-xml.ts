@@ -1,12 +1,11 @@
 import sax from 'sax';
-import { decodeXmlText } from '../lib/xml-text';
+import { decodeXmlText, escapeXml as esc } from '../lib/xml-text';
 import { invalidParameters } from './errors';
 import { base64ToHex, hexToBase64, isGuid, UPDATE_NS, type UpdateDocument, type UpdateFileRef } from './update-document';
 import type { CategoryType } from '../entities/category.entity';
 
 const CATEGORY_NS = 'http://schemas.microsoft.com/msus/2002/12/UpdateHandlers/Category';
 
-const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 /** buildUpdateXml writes the WSUS update document for a revision Cascade publishes. */
 export function buildUpdateXml(d: UpdateDocument): string {

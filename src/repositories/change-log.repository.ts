@@ -32,11 +32,6 @@ export interface ChangeTarget { serverId: string; group: string }
  * reader that sees sequence n has seen every change below n: no change can slip under an anchor.
  */
 export class ChangeLogRepository {
-  /** lock serialises change-log writers until the caller's transaction ends. */
-  lock(m: EntityManager): Promise<void> {
-    return lockChangeLog(m);
-  }
-
   /** highWaterMark is the newest committed sequence number (0 for an empty log). */
   async highWaterMark(m: EntityManager): Promise<bigint> {
     const rows = await m.query('SELECT coalesce(max(seq), 0)::text AS seq FROM change_log');
@@ -80,7 +75,7 @@ export class ChangeLogRepository {
   /** appendRevisions logs new revisions; they concern every downstream server. */
   async appendRevisions(m: EntityManager, docs: UpdateDocument[]): Promise<void> {
     if (!docs.length) return;
-    await this.lock(m);
+    await lockChangeLog(m);
     await m.query(
       `INSERT INTO change_log (update_id, revision_number, change_kind) SELECT * FROM unnest($1::uuid[], $2::int[], $3::varchar[])`,
       [docs.map((d) => d.identity.updateId), docs.map((d) => d.identity.revisionNumber),
@@ -91,7 +86,7 @@ export class ChangeLogRepository {
   /** appendMadeAvailable logs that updates became available to one downstream server or group. */
   async appendMadeAvailable(m: EntityManager, ids: UpdateIdentity[], target: { serverId?: string; group?: string }): Promise<void> {
     if (!ids.length) return;
-    await this.lock(m);
+    await lockChangeLog(m);
     await m.query(
       `INSERT INTO change_log (update_id, revision_number, change_kind, target_server_id, target_group)
        SELECT u, n, 'MadeAvailable', $3::uuid, $4 FROM unnest($1::uuid[], $2::int[]) AS v(u, n)`,

@@ -3,7 +3,7 @@ import { formatAnchor, parseAnchor } from '../domain/anchor';
 import { EVERYTHING, type EffectiveRule } from '../domain/availability';
 import { Catalog, type CatalogNode } from '../domain/catalog';
 import { DomainError, invalidParameters } from '../domain/errors';
-import { isGuid, type UpdateIdentity } from '../domain/update-document';
+import { hexToBase64, isGuid, type UpdateIdentity } from '../domain/update-document';
 import type { ChangeLogRepository, RevisionFilter } from '../repositories/change-log.repository';
 import type { UpdateStoreRepository } from '../repositories/update-store.repository';
 import type { AvailabilityService } from './availability.service';
@@ -146,7 +146,7 @@ export class ServerSyncService {
     if (sha1s.length < 1 || sha1s.length > max) throw invalidParameters(`fileDigestList: between 1 and ${max} digests are allowed, got ${sha1s.length}`);
     const known = await this.ds.transaction((m) => this.store.fileFacts(m, sha1s));
     const unknown = sha1s.filter((s) => !known.has(s));
-    if (unknown.length) throw new DomainError('FileDigestsMissing', unknown.map((s) => Buffer.from(s, 'hex').toString('base64')).join('|'));
+    if (unknown.length) throw new DomainError('FileDigestsMissing', unknown.map(hexToBase64).join('|'));
     await this.warmer.warm(sha1s);
   }
 

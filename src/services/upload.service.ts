@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { normalizeExtension, type ContentStore } from '../content/content-store';
 import { DomainError } from '../domain/errors';
 import type { UpdateFileRepository } from '../repositories/update-file.repository';
+import { hexToBase64 } from '../domain/update-document';
 
 /** UploadSettings indicates the limits and addresses an upload answers with. */
 export interface UploadSettings {
@@ -62,8 +63,8 @@ export class UploadService {
     return {
       ...stored,
       fileName,
-      digest: Buffer.from(stored.sha1, 'hex').toString('base64'),
-      additionalDigest: Buffer.from(stored.sha256, 'hex').toString('base64'),
+      digest: hexToBase64(stored.sha1),
+      additionalDigest: hexToBase64(stored.sha256),
       url: publicUrl + this.store.contentUrlPath(stored.sha1, extension),
     };
   }

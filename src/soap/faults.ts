@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, type ErrorCode } from '../domain/errors';
 import type { Logger } from '../lib/logger';
+import { escapeXml } from '../lib/xml-text';
 
 /** The SOAP 1.1 fault object node-soap serialises (faultcode/faultstring/detail, HTTP 500). */
 export interface SoapFault11 {
@@ -39,8 +40,6 @@ export function toSoapFault(err: unknown, method: string, log: Logger): SoapFaul
     },
   };
 }
-
-const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** faultEnvelope renders a fault as a complete SOAP 1.1 envelope, for requests rejected before node-soap sees them. */
 export function faultEnvelope(fault: SoapFault11, faultcode = fault.Fault.faultcode): string {

@@ -6,8 +6,8 @@ import { arrayOf, optionalText, requiredObject } from './soap-args';
 import type { SoapServiceSpec } from './soap-host';
 import { toWsdlIdentity } from './publishing-service.soap';
 import { getUpdateDataResponseXml } from './update-data-xml';
+import { base64ToHex } from '../domain/update-document';
 
-const b64ToHex = (b64: string) => Buffer.from(b64, 'base64').toString('hex');
 
 /** readCookie reads a Cookie argument { Expiration, EncryptedData }. */
 function readCookie(value: unknown): WireCookie {
@@ -91,7 +91,7 @@ export function serverSyncWebServiceSpec(sync: ServerSyncService, sessions: Down
         const ctx = await sessions.context(readCookie(args.cookie));
         const digests = arrayOf<string>(args.fileDigestList, 'base64Binary').map(String);
         for (const d of digests) if (!/^[A-Za-z0-9+/]{27}=$/.test(d)) throw invalidParameters(`fileDigestList: "${d}" is not a base64 SHA-1`);
-        await sync.downloadFiles(ctx, digests.map(b64ToHex));
+        await sync.downloadFiles(ctx, digests.map(base64ToHex));
         return {};
       },
     },

@@ -1,8 +1,8 @@
+import { hexToBase64 as b64 } from '../domain/update-document';
+import { escapeXml as text } from '../lib/xml-text';
 import type { FileLocation, UpdateData } from '../services/server-sync.service';
 
 const NS = 'http://www.microsoft.com/SoftwareDistribution';
-const text = (s: string) => s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
-const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
 /**
  * getUpdateDataResponseXml writes the GetUpdateDataResponse element directly. node-soap's generic

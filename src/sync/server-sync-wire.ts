@@ -1,5 +1,5 @@
 import { SoapCallError } from '../clients/soap-client';
-import { decodeXmlText } from '../lib/xml-text';
+import { decodeXmlText, escapeXml } from '../lib/xml-text';
 import type { UpdateIdentity } from '../domain/update-document';
 
 /** One revision's metadata from GetUpdateData. */
@@ -68,7 +68,7 @@ export function getRevisionIdListRequest(cookie: WireCookie, f: { anchor?: strin
   const list = (name: string, l: Array<{ id: string; delta: boolean }>) =>
     `<${name}>${l.map((e) => `<IdAndDelta><Id>${e.id}</Id><Delta>${e.delta}</Delta></IdAndDelta>`).join('')}</${name}>`;
   return `<GetRevisionIdList xmlns="${NS}">${cookieXml(cookie)}<filter>`
-    + (f.anchor ? `<Anchor>${escapeText(f.anchor)}</Anchor>` : '') + `<GetConfig>${f.getConfig}</GetConfig>`
+    + (f.anchor ? `<Anchor>${escapeXml(f.anchor)}</Anchor>` : '') + `<GetConfig>${f.getConfig}</GetConfig>`
     + (f.categories.length ? list('Categories', f.categories) + list('Classifications', f.classifications) : '')
     + '</filter></GetRevisionIdList>';
 }
@@ -82,5 +82,4 @@ export function envelope(body: string): string {
 export interface WireCookie { Expiration: string; EncryptedData: string }
 
 const NS = 'http://www.microsoft.com/SoftwareDistribution';
-const escapeText = (s: string) => s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 const cookieXml = (c: WireCookie) => `<cookie><Expiration>${c.Expiration}</Expiration><EncryptedData>${c.EncryptedData}</EncryptedData></cookie>`;
