@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { expect } from 'chai';
+import { addProvider, dropTier, query, startTier, type TierNode } from '../support/hierarchy';
+import { REPO_ROOT, runCli, type CliResult } from '../support/node-process';
+
+/** runCliWithin runs a `cascade` command and kills it after `ms`, so a hang fails the test instead of the suite. */
+function runCliWithin(args: string[], env: Record<string, string>, ms: number): Promise<CliResult & { timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'cascade.js'), ...args],
+      { env: { PATH: process.env.PATH ?? '', CASCADE_LOG_LEVEL: 'warn', ...env } });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, ms);
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr, timedOut });
+    });
+    child.stdin.end();
+  });
+}
+
+async function healthz(url: string, ms: number): Promise<number> {
+  const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(ms) });
+  return res.status;
+}
+
+describe('a root on the embedded database with a distribution rule', function () {
+  this.timeout(180000);
+  let root: TierNode;
+  let child: TierNode;
+
+  before(async () => {
+    root = await startTier('emb-rule-root', undefined, { DATABASE_URL: '' });
+    const provider = await addProvider(root);
+    await provider.publish('Contoso fix', { bytes: 1024, product: 'Contoso Suite' });
+    await provider.publish('Fabrikam fix', { bytes: 1024, product: 'Fabrikam App' });
+    child = await startTier('child', root);
+    const allowed = await runCliWithin(['downstream', 'allow', 'child.example', '--products', 'Contoso Suite', '--classifications', 'all'], root.env, 30000);
+    expect(allowed.code, allowed.stderr).to.equal(0);
+  });
+  after(async () => {
+    await dropTier(child);
+    await dropTier(root);
+  });
+
+  it('serves the child\'s sync, and its database still answers afterwards', async () => {
+    const synced = await runCliWithin(['sync'], child.env, 60000);
+    expect(synced.timedOut, 'the child\'s sync hung').to.equal(false);
+    expect(synced.code, synced.stderr).to.equal(0);
+    expect(await healthz(root.url, 5000)).to.equal(200);
+    const listed = await runCliWithin(['downstream', 'rules'], root.env, 15000);
+    expect(listed.code, listed.stderr).to.equal(0);
+    expect(listed.stdout).to.include('Contoso Suite');
+  });
+
+  it('gives the child only what the rule allows', async () => {
+    const titles = (await runCli(['sync', 'history'], child.env)).stdout;
+    expect(titles).to.include('Succeeded');
+    const rows = await query<{ title: string }>(child, `SELECT title FROM update_revision WHERE update_type = 'Software' ORDER BY title`);
+    expect(rows.map((r) => r.title)).to.deep.equal(['Contoso fix']);
+  });
+});
