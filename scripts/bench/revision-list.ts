@@ -4,12 +4,9 @@
 import { performance } from 'node:perf_hooks';
 import { createDataSource } from '../../src/db/data-source';
 import { migrateUp } from '../../src/db/migrator';
-import { ChangeLogRepository } from '../../src/repositories/change-log.repository';
-import { UpdateStoreRepository } from '../../src/repositories/update-store.repository';
-import { SeedService } from '../../src/services/seed.service';
 import { authorize } from '../../test/support/downstream-client';
 import { startNodeProcess } from '../../test/support/node-process';
-import { buildDownstreamServices } from '../../test/support/downstream-services';
+import { adminContext, testServices } from '../../test/support/services';
 import { createTestDatabase } from '../../test/support/test-database';
 
 const GOALS = { upToDateMs: 50, hundredChangesMs: 100 };
@@ -25,11 +22,13 @@ async function measure(size: number) {
   const ds = await createDataSource({ url: db.url }).initialize();
   try {
     await migrateUp(ds);
-    const seed = new SeedService(ds, new UpdateStoreRepository(new ChangeLogRepository()));
+    const services = await testServices(ds);
+    const ctx = adminContext();
+    const seed = services.seed;
     let t = performance.now();
-    await seed.seed({ revisions: size, products: 20 });
+    await seed.seed(ctx, { revisions: size, products: 20 });
     const seedSeconds = (performance.now() - t) / 1000;
-    const child = await buildDownstreamServices(ds).servers.add(`bench-${size}.example`);
+    const child = await services.downstreamServers.add(ctx, `bench-${size}.example`);
     const node = await startNodeProcess({ DATABASE_URL: db.url });
     try {
       const { sync, cookie } = await authorize(node.url, child.serverId, child.secret);
@@ -44,7 +43,7 @@ async function measure(size: number) {
       const fullMs = performance.now() - t;
       const upToDate: number[] = [];
       for (let i = 0; i < RUNS; i++) upToDate.push((await call(full.anchor)).ms);
-      await seed.seed({ revisions: 100, products: 1 });
+      await seed.seed(ctx, { revisions: 100, products: 1 });
       const behind: number[] = [];
       let count = 0;
       for (let i = 0; i < RUNS; i++) {

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { requestContext } from '../db/unit-of-work';
 import type { ProviderAccount, ProviderAccountService } from '../services/provider-account.service';
 import { requireBasic } from './basic-auth';
 
@@ -7,7 +8,7 @@ import { requireBasic } from './basic-auth';
  * software-provider account, and sets req.user to that account (401 with a Basic challenge otherwise).
  */
 export function requireProvider(accounts: ProviderAccountService): RequestHandler {
-  return requireBasic('software provider', (name, password) => accounts.authenticate(name, password));
+  return requireBasic('software provider', (name, password) => accounts.authenticate(requestContext({ kind: 'node' }), name, password));
 }
 
 /** providerOf returns the account requireProvider admitted; calling it on an unguarded route is a bug. */

@@ -1,26 +1,9 @@
 import type { Command } from 'commander';
-import type { DataSource } from 'typeorm';
 import type { RuleTarget } from '../domain/availability';
 import { invalidParameters } from '../domain/errors';
-import { AvailabilityRepository } from '../repositories/availability.repository';
-import { DistributionRuleRepository } from '../repositories/distribution-rule.repository';
-import { DownstreamServerRepository } from '../repositories/downstream-server.repository';
-import { AvailabilityService } from '../services/availability.service';
-import { DownstreamServerService } from '../services/downstream-server.service';
-import { withDatabase } from './with-database';
-
-interface DownstreamServices { servers: DownstreamServerService; availability: AvailabilityService }
-
-function services(ds: DataSource): DownstreamServices {
-  const servers = new DownstreamServerRepository(ds.manager);
-  const rules = new DistributionRuleRepository(ds.manager);
-  const availability = new AvailabilityService(ds, rules, new AvailabilityRepository(ds.manager), servers);
-  return { servers: new DownstreamServerService(ds, servers, rules, availability), availability };
-}
-
-function withServices(fn: (s: DownstreamServices, publicUrl: string) => Promise<void>): Promise<void> {
-  return withDatabase((ds, config) => fn(services(ds), config.publicUrl));
-}
+import type { RequestContext } from '../db/unit-of-work';
+import type { DownstreamServerService } from '../services/downstream-server.service';
+import { withServices } from './with-database';
 
 /** registerDownstreamCommands adds `cascade downstream …`: registering child nodes and setting what each may receive. */
 export function registerDownstreamCommands(program: Command): void {
@@ -29,8 +12,8 @@ export function registerDownstreamCommands(program: Command): void {
   downstream.command('add').description('register a downstream server; prints its id and secret once')
     .requiredOption('--name <name>', 'DNS name or identifier of the child node')
     .option('--group <group>', 'downstream group', 'Default')
-    .action((o: { name: string; group: string }) => withServices(async ({ servers }, publicUrl) => {
-      const s = await servers.add(o.name, o.group);
+    .action((o: { name: string; group: string }) => withServices(async ({ downstreamServers: servers }, ctx, { publicUrl }) => {
+      const s = await servers.add(ctx, o.name, o.group);
       console.log(`added downstream server "${s.name}" in group "${s.group}"`);
       console.log(`server id: ${s.serverId}`);
       console.log(`secret:    ${s.secret}`);
@@ -40,8 +23,8 @@ export function registerDownstreamCommands(program: Command): void {
       console.log(`  CASCADE_UPSTREAM_SECRET=${s.secret}`);
     }));
 
-  downstream.command('list').description('list downstream servers').action(() => withServices(async ({ servers }) => {
-    const rows = (await servers.list()).map((s) => [s.serverId, s.name, s.group, s.enabled ? 'yes' : 'no',
+  downstream.command('list').description('list downstream servers').action(() => withServices(async ({ downstreamServers: servers }, ctx) => {
+    const rows = (await servers.list(ctx)).map((s) => [s.serverId, s.name, s.group, s.enabled ? 'yes' : 'no',
       s.lastSeenAt ? s.lastSeenAt.toISOString() : 'never']);
     if (rows.length === 0) console.log('no downstream servers');
     else printTable(['ID', 'NAME', 'GROUP', 'ENABLED', 'LAST SEEN'], rows);
@@ -49,15 +32,15 @@ export function registerDownstreamCommands(program: Command): void {
 
   for (const [verb, what] of [['disable', 'stop a downstream server from syncing'], ['enable', 'let a disabled downstream server sync again'],
     ['remove', 'delete a downstream server and its own rule']] as const) {
-    downstream.command(`${verb} <name-or-id>`).description(what).action((key: string) => withServices(async ({ servers }) => {
-      const s = await servers[verb](key);
+    downstream.command(`${verb} <name-or-id>`).description(what).action((key: string) => withServices(async ({ downstreamServers: servers }, ctx) => {
+      const s = await servers[verb](ctx, key);
       console.log(`${verb}d downstream server "${s.name}" (${s.serverId})`);
     }));
   }
 
   downstream.command('set-group <name-or-id> <group>').description('move a downstream server to another downstream group')
-    .action((key: string, group: string) => withServices(async ({ servers }) => {
-      const s = await servers.setGroup(key, group);
+    .action((key: string, group: string) => withServices(async ({ downstreamServers: servers }, ctx) => {
+      const s = await servers.setGroup(ctx, key, group);
       console.log(`downstream server "${s.name}" is now in group "${s.group}"`);
     }));
 
@@ -66,30 +49,30 @@ export function registerDownstreamCommands(program: Command): void {
     .requiredOption('--products <items...>', 'product, product family or company GUIDs or exact titles, or "all"')
     .requiredOption('--classifications <items...>', 'classification GUIDs or exact titles, or "all"')
     .action((key: string | undefined, o: { group?: string; products: string[]; classifications: string[] }) =>
-      withServices(async ({ servers, availability }) => {
-        const target = await ruleTarget(servers, key, o.group);
-        const products = isAll(o.products) ? 'all' : await availability.resolveCategories(o.products, 'products');
-        const classifications = isAll(o.classifications) ? 'all' : await availability.resolveCategories(o.classifications, 'classifications');
-        const { madeAvailable } = await availability.setRule(target, { products, classifications });
+      withServices(async ({ downstreamServers: servers, availability }, ctx) => {
+        const target = await ruleTarget(ctx, servers, key, o.group);
+        const products = isAll(o.products) ? 'all' : await availability.resolveCategories(ctx, o.products, 'products');
+        const classifications = isAll(o.classifications) ? 'all' : await availability.resolveCategories(ctx, o.classifications, 'classifications');
+        const { madeAvailable } = await availability.setRule(ctx, target, { products, classifications });
         const who = o.group !== undefined ? `group "${o.group}"` : `server "${key}"`;
         console.log(`rule set for ${who}; ${madeAvailable} update(s) newly available`);
       }));
 
   downstream.command('reset-rule [name-or-id]').description('remove the rule of a server (it follows its group) or of a group (everything)')
     .option('--group <group>', 'remove the rule of a downstream group')
-    .action((key: string | undefined, o: { group?: string }) => withServices(async ({ servers, availability }) => {
-      const { madeAvailable } = await availability.removeRule(await ruleTarget(servers, key, o.group));
+    .action((key: string | undefined, o: { group?: string }) => withServices(async ({ downstreamServers: servers, availability }, ctx) => {
+      const { madeAvailable } = await availability.removeRule(ctx, await ruleTarget(ctx, servers, key, o.group));
       console.log(`rule removed; ${madeAvailable} update(s) newly available`);
     }));
 
-  downstream.command('rules').description('list distribution rules').action(() => withServices(async ({ servers, availability }) => {
-    const rules = await availability.listRules();
+  downstream.command('rules').description('list distribution rules').action(() => withServices(async ({ downstreamServers: servers, availability }, ctx) => {
+    const rules = await availability.listRules(ctx);
     if (rules.length === 0) {
       console.log('no rules: every downstream server receives everything');
       return;
     }
-    const names = new Map((await servers.list()).map((s) => [s.serverId, s.name]));
-    const titles = new Map((await availability.describeCategories(rules.flatMap((r) => [
+    const names = new Map((await servers.list(ctx)).map((s) => [s.serverId, s.name]));
+    const titles = new Map((await availability.describeCategories(ctx, rules.flatMap((r) => [
       ...(r.products === 'all' ? [] : r.products), ...(r.classifications === 'all' ? [] : r.classifications)])))
       .map((c) => [c.categoryId, c.title]));
     const show = (ids: string[] | 'all') =>
@@ -100,9 +83,9 @@ export function registerDownstreamCommands(program: Command): void {
   }));
 }
 
-async function ruleTarget(servers: DownstreamServerService, key: string | undefined, group: string | undefined): Promise<RuleTarget> {
+async function ruleTarget(ctx: RequestContext, servers: DownstreamServerService, key: string | undefined, group: string | undefined): Promise<RuleTarget> {
   if ((key === undefined) === (group === undefined)) throw invalidParameters('name one downstream server or one --group, not both');
-  return group !== undefined ? { kind: 'group', group } : { kind: 'server', serverId: (await servers.get(key!)).serverId };
+  return group !== undefined ? { kind: 'group', group } : { kind: 'server', serverId: (await servers.get(ctx, key!)).serverId };
 }
 
 function isAll(items: string[]): boolean {

@@ -1,9 +1,6 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { ChangeLogRepository } from '../repositories/change-log.repository';
-import { UpdateStoreRepository } from '../repositories/update-store.repository';
-import { SeedService } from '../services/seed.service';
-import { withDatabase } from './with-database';
+import { withServices } from './with-database';
 
 const positive = (name: string) => (v: string) => {
   const n = Number(v);
@@ -17,12 +14,11 @@ export function registerSeedCommand(program: Command): void {
     .description('add a synthetic catalog (for benchmarks and demos)')
     .option('--revisions <n>', 'software revisions to add', positive('--revisions'), 10000)
     .option('--products <n>', 'products to spread them over', positive('--products'), 20)
-    .action((opts: { revisions: number; products: number }) => withDatabase(async (ds) => {
+    .action((opts: { revisions: number; products: number }) => withServices(async ({ seed }, ctx) => {
       const bar = new SingleBar({ format: 'seeding [{bar}] {value}/{total} revisions' }, Presets.shades_classic);
       if (process.stderr.isTTY) bar.start(opts.revisions, 0);
       const started = Date.now();
-      const result = await new SeedService(ds, new UpdateStoreRepository(new ChangeLogRepository()))
-        .seed({ ...opts, onProgress: (n) => process.stderr.isTTY && bar.update(n) });
+      const result = await seed.seed(ctx, { ...opts, onProgress: (n) => process.stderr.isTTY && bar.update(n) });
       if (process.stderr.isTTY) bar.stop();
       console.log(`seeded ${result.revisions} revisions over ${result.products.length} products in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }));

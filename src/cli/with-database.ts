@@ -1,7 +1,10 @@
 import type { DataSource } from 'typeorm';
+import { buildServices, type Services } from '../composition';
 import { loadConfig, type Config } from '../config/config';
 import { openDatabase } from '../db/database';
 import { migrateUp } from '../db/migrator';
+import { requestContext, type RequestContext } from '../db/unit-of-work';
+import { createLogger } from '../lib/logger';
 
 /**
  * withDatabase runs a CLI action against the node's database: DATABASE_URL when set, else the running
@@ -18,4 +21,16 @@ export async function withDatabase<T>(fn: (ds: DataSource, config: Config) => Pr
   } finally {
     await db.close();
   }
+}
+
+/** withServices runs a CLI action with the node's services (built by buildServices) on its database, as an administrator. */
+export function withServices<T>(fn: (s: Services, ctx: RequestContext, config: Config) => Promise<T>): Promise<T> {
+  return withDatabase(async (ds, config) => {
+    const services = await buildServices(ds, config, createLogger('silent'));
+    try {
+      return await fn(services, requestContext({ kind: 'admin' }), config);
+    } finally {
+      await services.close();
+    }
+  });
 }

@@ -1,4 +1,4 @@
-import type { CategoryType } from '../entities/category.entity';
+import type { CategoryType } from './update-kinds';
 import type { CategorySelection, EffectiveRule } from './availability';
 
 /** A category as the catalog logic needs it. */

@@ -1,6 +1,4 @@
-import type { CategoryType } from '../entities/category.entity';
-import type { PublicationState } from '../entities/update-revision.entity';
-import type { UpdateType } from '../entities/update.entity';
+import type { CategoryType, PublicationState, UpdateType } from './update-kinds';
 
 /** UpdateIdentity names one revision: an UpdateID and its RevisionNumber (MS-WSUSSS 2.2.4). */
 export interface UpdateIdentity {

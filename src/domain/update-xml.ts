@@ -2,7 +2,7 @@ import sax from 'sax';
 import { decodeXmlText, escapeXml as esc } from '../lib/xml-text';
 import { invalidParameters } from './errors';
 import { base64ToHex, hexToBase64, isGuid, UPDATE_NS, type UpdateDocument, type UpdateFileRef } from './update-document';
-import type { CategoryType } from '../entities/category.entity';
+import type { CategoryType } from './update-kinds';
 
 const CATEGORY_NS = 'http://schemas.microsoft.com/msus/2002/12/UpdateHandlers/Category';
 

@@ -1,7 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-/** The kinds of category WSUS knows, from CategoryInformation/@CategoryType. */
-export type CategoryType = 'Company' | 'ProductFamily' | 'Product' | 'UpdateClassification';
+import type { CategoryType } from '../domain/update-kinds';
 
 /**
  * CategoryEntity is the projection of a category update (UpdateType=Category): a company, product

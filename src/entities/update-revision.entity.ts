@@ -1,8 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import { UpdateEntity, type UpdateType } from './update.entity';
-
-/** PublicationState of a revision, from Properties/@PublicationState. */
-export type PublicationState = 'Published' | 'Expired';
+import type { PublicationState, UpdateType } from '../domain/update-kinds';
+import { UpdateEntity } from './update.entity';
 
 /**
  * UpdateRevisionEntity is one revision (UpdateID + RevisionNumber) with the update document as written

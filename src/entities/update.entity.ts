@@ -1,7 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-
-/** The WSUS UpdateType of an update: what its revisions describe. */
-export type UpdateType = 'Software' | 'Category' | 'Detectoid' | 'Driver';
+import type { UpdateType } from '../domain/update-kinds';
 
 /** UpdateEntity is one update (an UpdateID); its revisions hold the metadata. Upstream-owned. */
 @Entity({ name: 'update' })

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { CategoryType } from './category.entity';
+import type { CategoryType } from '../domain/update-kinds';
 
 /**
  * UpstreamSubscriptionEntity is one product (or family, or company) or classification this child chose

@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { parseContentName } from '../content/content-store';
 import { DomainError } from '../domain/errors';
 import type { Payload, PayloadSource } from '../services/content.service';
+import { httpContext } from './request-context';
 import { notModified, parseRange, rangeApplies } from './byte-range';
 
 /**
@@ -16,7 +17,7 @@ export function contentRoutes(payloads: PayloadSource): Router {
   router.get('/Content/:folder/:file', async (req, res) => {
     const name = parseContentName(req.params.folder, req.params.file);
     if (!name) throw new DomainError('NotFound', `no payload at ${req.path}`);
-    await serve(req, res, await payloads.open(name.sha1, name.extension));
+    await serve(req, res, await payloads.open(httpContext(req, { kind: 'client-computer', computerId: 'anonymous' }), name.sha1, name.extension));
   });
   return router;
 }

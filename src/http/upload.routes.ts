@@ -1,5 +1,7 @@
 import { Router, type RequestHandler } from 'express';
+import { providerOf } from '../auth/provider-auth';
 import type { UploadService } from '../services/upload.service';
+import { httpContext } from './request-context';
 
 /**
  * uploadRoutes mounts PUT /Upload and PUT /Upload/<fileName> (or ?name=<fileName>): a software provider
@@ -12,7 +14,8 @@ export function uploadRoutes(uploads: UploadService, requireProvider: RequestHan
     const query = req.query.name;
     const length = req.get('Content-Length');
     try {
-      const result = await uploads.upload({
+      const ctx = httpContext(req, { kind: 'software-provider', providerName: providerOf(req).name });
+      const result = await uploads.upload(ctx, {
         fileName: typeof named === 'string' ? named : typeof query === 'string' ? query : undefined,
         declaredSize: length === undefined ? undefined : Number(length),
         body: req,

@@ -1,14 +1,14 @@
-import type { EntityManager } from 'typeorm';
-import type { EffectiveRule } from '../domain/availability';
+import type { TxContext } from '../db/unit-of-work';
+import type { EffectiveRule, RuleTarget } from '../domain/availability';
 import type { UpdateDocument, UpdateIdentity } from '../domain/update-document';
-import { availableSql } from './availability.repository';
+import { availableSql } from './availability-sql';
 
 /** Advisory lock every change-log writer holds from its first change-log insert to its commit. */
 const CHANGE_LOG_LOCK = 0x43686e67; // "Chng"
 
-/** lockChangeLog takes the change-log writers' lock until the transaction of m ends. */
-export async function lockChangeLog(m: EntityManager): Promise<void> {
-  await m.query('SELECT pg_advisory_xact_lock($1)', [CHANGE_LOG_LOCK]);
+/** lockChangeLog takes the change-log writers' lock until ctx's transaction ends. */
+async function lockChangeLog(ctx: TxContext): Promise<void> {
+  await ctx.tx.query('SELECT pg_advisory_xact_lock($1)', [CHANGE_LOG_LOCK]);
 }
 
 /** RevisionFilter narrows a revision list: category or software updates, and which categories count. */
@@ -27,14 +27,14 @@ export interface RevisionFilter {
 export interface ChangeTarget { serverId: string; group: string }
 
 /**
- * ChangeLogRepository appends to and reads the change log that anchors are built on (design §3).
+ * ChangeLogRepository is the one writer of change_log; it appends to and reads the change log that anchors are built on (design §3).
  * Writers take CHANGE_LOG_LOCK before they insert, so sequence order equals commit order and a
  * reader that sees sequence n has seen every change below n: no change can slip under an anchor.
  */
 export class ChangeLogRepository {
   /** highWaterMark is the newest committed sequence number (0 for an empty log). */
-  async highWaterMark(m: EntityManager): Promise<bigint> {
-    const rows = await m.query('SELECT coalesce(max(seq), 0)::text AS seq FROM change_log');
+  async highWaterMark(ctx: TxContext): Promise<bigint> {
+    const rows = await ctx.tx.query('SELECT coalesce(max(seq), 0)::text AS seq FROM change_log');
     return BigInt(rows[0].seq);
   }
 
@@ -43,9 +43,9 @@ export class ChangeLogRepository {
    * the target and passes the filter. Cost follows the number of changes, not the catalog: the lateral
    * join makes one index lookup per changed update whatever the planner's statistics say.
    */
-  async changedSince(m: EntityManager, from: bigint, to: bigint, target: ChangeTarget, filter: RevisionFilter): Promise<UpdateIdentity[]> {
+  async changedSince(ctx: TxContext, from: bigint, to: bigint, target: ChangeTarget, filter: RevisionFilter): Promise<UpdateIdentity[]> {
     const params: unknown[] = [from.toString(), to.toString(), target.serverId, target.group];
-    const rows = await m.query(
+    const rows = await ctx.tx.query(
       `WITH changed AS (
          SELECT DISTINCT update_id FROM change_log
          WHERE seq > $1::bigint AND seq <= $2::bigint
@@ -60,10 +60,10 @@ export class ChangeLogRepository {
   }
 
   /** inCategories lists the latest revision of every update in the given categories that passes the filter (Delta=false). */
-  async inCategories(m: EntityManager, categoryIds: string[], filter: RevisionFilter): Promise<UpdateIdentity[]> {
+  async inCategories(ctx: TxContext, categoryIds: string[], filter: RevisionFilter): Promise<UpdateIdentity[]> {
     if (!categoryIds.length) return [];
     const params: unknown[] = [categoryIds];
-    const rows = await m.query(
+    const rows = await ctx.tx.query(
       `SELECT DISTINCT r.update_id, r.revision_number FROM revision_category rc
        JOIN update_revision r ON r.revision_id = rc.revision_id AND r.is_latest
        WHERE rc.category_id = ANY($1::uuid[]) AND ${filterSql(filter, params)}`,
@@ -73,10 +73,10 @@ export class ChangeLogRepository {
   }
 
   /** appendRevisions logs new revisions; they concern every downstream server. */
-  async appendRevisions(m: EntityManager, docs: UpdateDocument[]): Promise<void> {
+  async appendRevisions(ctx: TxContext, docs: UpdateDocument[]): Promise<void> {
     if (!docs.length) return;
-    await lockChangeLog(m);
-    await m.query(
+    await lockChangeLog(ctx);
+    await ctx.tx.query(
       `INSERT INTO change_log (update_id, revision_number, change_kind) SELECT * FROM unnest($1::uuid[], $2::int[], $3::varchar[])`,
       [docs.map((d) => d.identity.updateId), docs.map((d) => d.identity.revisionNumber),
         docs.map((d) => (d.publicationState === 'Expired' ? 'RevisionExpired' : 'RevisionPublished'))],
@@ -84,14 +84,34 @@ export class ChangeLogRepository {
   }
 
   /** appendMadeAvailable logs that updates became available to one downstream server or group. */
-  async appendMadeAvailable(m: EntityManager, ids: UpdateIdentity[], target: { serverId?: string; group?: string }): Promise<void> {
+  async appendMadeAvailable(ctx: TxContext, ids: UpdateIdentity[], target: { serverId?: string; group?: string }): Promise<void> {
     if (!ids.length) return;
-    await lockChangeLog(m);
-    await m.query(
+    await lockChangeLog(ctx);
+    await ctx.tx.query(
       `INSERT INTO change_log (update_id, revision_number, change_kind, target_server_id, target_group)
        SELECT u, n, 'MadeAvailable', $3::uuid, $4 FROM unnest($1::uuid[], $2::int[]) AS v(u, n)`,
       [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber), target.serverId ?? null, target.group ?? null],
     );
+  }
+
+  /**
+   * insertMadeAvailable writes one MadeAvailable change-log row, for the target, per update whose latest revision
+   * `after` makes available and `before` did not; returns how many.
+   */
+  async insertMadeAvailable(ctx: TxContext, target: RuleTarget, before: EffectiveRule, after: EffectiveRule): Promise<number> {
+    const params: unknown[] = [target.kind === 'server' ? target.serverId : null, target.kind === 'group' ? target.group : null];
+    await lockChangeLog(ctx);
+    const rows: Array<{ n: number }> = await ctx.tx.query(
+      `WITH made AS (
+         INSERT INTO change_log (update_id, revision_number, change_kind, target_server_id, target_group)
+         SELECT r.update_id, r.revision_number, 'MadeAvailable', $1::uuid, $2::varchar FROM update_revision r
+         WHERE r.is_latest AND r.update_type <> 'Category' AND ${availableSql(after, 'r', params)} AND NOT ${availableSql(before, 'r', params)}
+         ORDER BY r.revision_id
+         RETURNING 1
+       ) SELECT count(*)::int AS n FROM made`,
+      params,
+    );
+    return rows[0].n;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { TxContext } from '../db/unit-of-work';
 import { DistributionRuleEntity, type RuleTargetKind } from '../entities/distribution-rule.entity';
 
 /** The stored content of a rule, without its bookkeeping columns. */
@@ -10,30 +10,23 @@ const RULE_CHANGE_LOCK = 0x43617372; // "Casr"
 
 /** DistributionRuleRepository is the only code querying distribution_rule. */
 export class DistributionRuleRepository {
-  constructor(private readonly db: EntityManager) {}
-
-  /** withManager gives the same repository bound to a transaction's manager. */
-  withManager(db: EntityManager): DistributionRuleRepository {
-    return new DistributionRuleRepository(db);
-  }
-
-  private get repo() {
-    return this.db.getRepository(DistributionRuleEntity);
+  private repo(ctx: TxContext) {
+    return ctx.tx.getRepository(DistributionRuleEntity);
   }
 
   /** lockChanges waits for, then holds until commit, the one lock every availability change takes. */
-  async lockChanges(): Promise<void> {
-    await this.db.query('SELECT pg_advisory_xact_lock($1)', [RULE_CHANGE_LOCK]);
+  async lockChanges(ctx: TxContext): Promise<void> {
+    await ctx.tx.query('SELECT pg_advisory_xact_lock($1)', [RULE_CHANGE_LOCK]);
   }
 
   /** find returns the rule of one target, or null. */
-  find(targetKind: RuleTargetKind, target: string): Promise<DistributionRuleEntity | null> {
-    return this.repo.findOneBy({ targetKind, target });
+  find(ctx: TxContext, targetKind: RuleTargetKind, target: string): Promise<DistributionRuleEntity | null> {
+    return this.repo(ctx).findOneBy({ targetKind, target });
   }
 
   /** upsert creates or replaces the rule of a target. */
-  async upsert(v: DistributionRuleValues): Promise<void> {
-    await this.db.query(
+  async upsert(ctx: TxContext, v: DistributionRuleValues): Promise<void> {
+    await ctx.tx.query(
       `INSERT INTO distribution_rule (target_kind, target, all_products, product_ids, all_classifications, classification_ids)
        VALUES ($1, $2, $3, $4::uuid[], $5, $6::uuid[])
        ON CONFLICT (target_kind, target) DO UPDATE SET all_products = EXCLUDED.all_products, product_ids = EXCLUDED.product_ids,
@@ -43,12 +36,12 @@ export class DistributionRuleRepository {
   }
 
   /** delete removes the rule of a target; true when there was one. */
-  async delete(targetKind: RuleTargetKind, target: string): Promise<boolean> {
-    return ((await this.repo.delete({ targetKind, target })).affected ?? 0) > 0;
+  async delete(ctx: TxContext, targetKind: RuleTargetKind, target: string): Promise<boolean> {
+    return ((await this.repo(ctx).delete({ targetKind, target })).affected ?? 0) > 0;
   }
 
   /** list returns every rule, group rules first, then by target. */
-  list(): Promise<DistributionRuleEntity[]> {
-    return this.repo.find({ order: { targetKind: 'ASC', target: 'ASC' } });
+  list(ctx: TxContext): Promise<DistributionRuleEntity[]> {
+    return this.repo(ctx).find({ order: { targetKind: 'ASC', target: 'ASC' } });
   }
 }

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { TxContext } from '../db/unit-of-work';
 import { DownstreamServerEntity } from '../entities/downstream-server.entity';
 
 /** A new downstream server row. */
@@ -11,20 +11,13 @@ export interface NewDownstreamServer {
 
 /** DownstreamServerRepository is the only code querying downstream_server. */
 export class DownstreamServerRepository {
-  constructor(private readonly db: EntityManager) {}
-
-  /** withManager gives the same repository bound to a transaction's manager. */
-  withManager(db: EntityManager): DownstreamServerRepository {
-    return new DownstreamServerRepository(db);
-  }
-
-  private get repo() {
-    return this.db.getRepository(DownstreamServerEntity);
+  private repo(ctx: TxContext) {
+    return ctx.tx.getRepository(DownstreamServerEntity);
   }
 
   /** insert adds a server; false means the name is taken (checked by the unique constraint, so races are safe). */
-  async insert(s: NewDownstreamServer): Promise<boolean> {
-    const rows = await this.db.query(
+  async insert(ctx: TxContext, s: NewDownstreamServer): Promise<boolean> {
+    const rows = await ctx.tx.query(
       `INSERT INTO downstream_server (server_id, name, group_name, secret_hash) VALUES ($1, $2, $3, $4)
        ON CONFLICT (name) DO NOTHING RETURNING server_id`,
       [s.serverId, s.name, s.groupName, s.secretHash],
@@ -33,38 +26,38 @@ export class DownstreamServerRepository {
   }
 
   /** findById returns a server; `lock` holds its row until the transaction ends. */
-  findById(serverId: string, lock = false): Promise<DownstreamServerEntity | null> {
-    return this.repo.findOne({ where: { serverId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+  findById(ctx: TxContext, serverId: string, lock = false): Promise<DownstreamServerEntity | null> {
+    return this.repo(ctx).findOne({ where: { serverId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
   }
 
   /** findByName returns a server by its (lower-case) name. */
-  findByName(name: string): Promise<DownstreamServerEntity | null> {
-    return this.repo.findOneBy({ name });
+  findByName(ctx: TxContext, name: string): Promise<DownstreamServerEntity | null> {
+    return this.repo(ctx).findOneBy({ name });
   }
 
   /** list returns every server, by name. */
-  list(): Promise<DownstreamServerEntity[]> {
-    return this.repo.find({ order: { name: 'ASC' } });
+  list(ctx: TxContext): Promise<DownstreamServerEntity[]> {
+    return this.repo(ctx).find({ order: { name: 'ASC' } });
   }
 
   /** setEnabled turns a server on or off. */
-  async setEnabled(serverId: string, enabled: boolean): Promise<void> {
-    await this.repo.update({ serverId }, { enabled });
+  async setEnabled(ctx: TxContext, serverId: string, enabled: boolean): Promise<void> {
+    await this.repo(ctx).update({ serverId }, { enabled });
   }
 
   /** setGroup moves a server to another downstream group. */
-  async setGroup(serverId: string, groupName: string): Promise<void> {
-    await this.repo.update({ serverId }, { groupName });
+  async setGroup(ctx: TxContext, serverId: string, groupName: string): Promise<void> {
+    await this.repo(ctx).update({ serverId }, { groupName });
   }
 
   /** touch records that the server just talked to this node, with the protocol version it uses. */
-  async touch(serverId: string, protocolVersion: string): Promise<void> {
-    await this.db.query(`UPDATE downstream_server SET last_seen_at = now(), protocol_version = $2 WHERE server_id = $1`,
+  async touch(ctx: TxContext, serverId: string, protocolVersion: string): Promise<void> {
+    await ctx.tx.query(`UPDATE downstream_server SET last_seen_at = now(), protocol_version = $2 WHERE server_id = $1`,
       [serverId, protocolVersion]);
   }
 
   /** delete removes a server. */
-  async delete(serverId: string): Promise<void> {
-    await this.repo.delete({ serverId });
+  async delete(ctx: TxContext, serverId: string): Promise<void> {
+    await this.repo(ctx).delete({ serverId });
   }
 }

@@ -1,38 +1,36 @@
-import type { DataSource, Repository } from 'typeorm';
+import type { TxContext } from '../db/unit-of-work';
 import { SoftwareProviderEntity } from '../entities/software-provider.entity';
 
 /** SoftwareProviderRepository indicates the queries on software_provider, the accounts providers upload with. */
 export class SoftwareProviderRepository {
-  private readonly rows: Repository<SoftwareProviderEntity>;
-
-  constructor(dataSource: DataSource) {
-    this.rows = dataSource.getRepository(SoftwareProviderEntity);
+  private rows(ctx: TxContext) {
+    return ctx.tx.getRepository(SoftwareProviderEntity);
   }
 
   /** insert adds an account; undefined when the name is taken (the unique constraint decides, so races are safe). */
-  async insert(name: string, secretHash: string): Promise<SoftwareProviderEntity | undefined> {
-    const result = await this.rows.createQueryBuilder().insert()
+  async insert(ctx: TxContext, name: string, secretHash: string): Promise<SoftwareProviderEntity | undefined> {
+    const result = await this.rows(ctx).createQueryBuilder().insert()
       .values({ name, secretHash })
       .orIgnore()
       .returning('*')
       .execute();
     const raw = (result.raw as Record<string, unknown>[])[0];
-    return raw ? this.findByName(name) : undefined;
+    return raw ? this.findByName(ctx, name) : undefined;
   }
 
   /** findByName returns the account with exactly this name. */
-  async findByName(name: string): Promise<SoftwareProviderEntity | undefined> {
-    return (await this.rows.findOneBy({ name })) ?? undefined;
+  async findByName(ctx: TxContext, name: string): Promise<SoftwareProviderEntity | undefined> {
+    return (await this.rows(ctx).findOneBy({ name })) ?? undefined;
   }
 
   /** list returns every account, oldest first. */
-  list(): Promise<SoftwareProviderEntity[]> {
-    return this.rows.find({ order: { providerId: 'ASC' } });
+  list(ctx: TxContext): Promise<SoftwareProviderEntity[]> {
+    return this.rows(ctx).find({ order: { providerId: 'ASC' } });
   }
 
   /** setDisabled flips an account's disabled flag; false when no account has that name. */
-  async setDisabled(name: string, disabled: boolean): Promise<boolean> {
-    const result = await this.rows.update({ name }, { disabled });
+  async setDisabled(ctx: TxContext, name: string, disabled: boolean): Promise<boolean> {
+    const result = await this.rows(ctx).update({ name }, { disabled });
     return (result.affected ?? 0) > 0;
   }
 }

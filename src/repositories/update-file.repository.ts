@@ -1,4 +1,5 @@
-import { In, type DataSource, type Repository } from 'typeorm';
+import { In } from 'typeorm';
+import type { TxContext } from '../db/unit-of-work';
 import { UpdateFileEntity } from '../entities/update-file.entity';
 
 /** StoredFile is what the content store reports about a payload it now holds. */
@@ -14,28 +15,26 @@ export interface StoredFile {
 
 /** UpdateFileRepository indicates the queries on update_file, one row per payload named by its SHA-1. */
 export class UpdateFileRepository {
-  private readonly rows: Repository<UpdateFileEntity>;
-
-  constructor(dataSource: DataSource) {
-    this.rows = dataSource.getRepository(UpdateFileEntity);
+  private rows(ctx: TxContext) {
+    return ctx.tx.getRepository(UpdateFileEntity);
   }
 
   /** recordStored upserts a payload's row and marks it stored now. */
-  async recordStored(file: StoredFile): Promise<void> {
-    await this.rows.createQueryBuilder().insert()
+  async recordStored(ctx: TxContext, file: StoredFile): Promise<void> {
+    await this.rows(ctx).createQueryBuilder().insert()
       .values({ sha1: file.sha1, sha256: file.sha256, size: String(file.size), extension: file.extension, storedAt: () => 'now()' })
       .orUpdate(['sha256', 'size', 'extension', 'stored_at'], ['sha1'])
       .execute();
   }
 
   /** findBySha1 returns the row of one payload (lower-case hex SHA-1). */
-  async findBySha1(sha1: string): Promise<UpdateFileEntity | undefined> {
-    return (await this.rows.findOneBy({ sha1 })) ?? undefined;
+  async findBySha1(ctx: TxContext, sha1: string): Promise<UpdateFileEntity | undefined> {
+    return (await this.rows(ctx).findOneBy({ sha1 })) ?? undefined;
   }
 
   /** findMany returns the rows that exist among the given SHA-1s, in no particular order. */
-  findMany(sha1s: string[]): Promise<UpdateFileEntity[]> {
+  findMany(ctx: TxContext, sha1s: string[]): Promise<UpdateFileEntity[]> {
     if (sha1s.length === 0) return Promise.resolve([]);
-    return this.rows.findBy({ sha1: In(sha1s) });
+    return this.rows(ctx).findBy({ sha1: In(sha1s) });
   }
 }

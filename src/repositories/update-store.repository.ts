@@ -1,8 +1,11 @@
 import path from 'node:path';
-import type { EntityManager } from 'typeorm';
-import type { CategoryType } from '../entities/category.entity';
+import type { TxContext } from '../db/unit-of-work';
+import type { CategoryType } from '../domain/update-kinds';
 import type { UpdateDocument, UpdateIdentity } from '../domain/update-document';
 import type { ChangeLogRepository } from './change-log.repository';
+
+/** Serialises creation of category updates (companies, families, products) across processes. */
+const CATEGORY_LOCK = 0x43617465;
 
 /** A revision to store: its parsed facts and the document exactly as written or received. */
 export interface RevisionToStore {
@@ -47,14 +50,14 @@ export class UpdateStoreRepository {
    * is_latest and update.latest_revision_number right, projects category updates into `category`,
    * and logs one change per new revision. Returns the identities actually inserted.
    */
-  async insertRevisions(m: EntityManager, revisions: RevisionToStore[]): Promise<UpdateIdentity[]> {
+  async insertRevisions(ctx: TxContext, revisions: RevisionToStore[]): Promise<UpdateIdentity[]> {
     if (!revisions.length) return [];
     const latest = new Map<string, { type: string; rev: number }>();
     for (const { doc } of revisions) {
       const cur = latest.get(doc.identity.updateId);
       if (!cur || cur.rev < doc.identity.revisionNumber) latest.set(doc.identity.updateId, { type: doc.updateType, rev: doc.identity.revisionNumber });
     }
-    await m.query(
+    await ctx.tx.query(
       `INSERT INTO "update" (update_id, update_type, latest_revision_number)
        SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::int[])
        ON CONFLICT (update_id) DO UPDATE SET latest_revision_number = GREATEST("update".latest_revision_number, EXCLUDED.latest_revision_number)`,
@@ -63,14 +66,14 @@ export class UpdateStoreRepository {
     const files = new Map<string, { sha256: string; size: number; ext: string }>();
     for (const { doc } of revisions) for (const f of doc.files) files.set(f.sha1, { sha256: f.sha256, size: f.size, ext: fileExtension(f.fileName) });
     if (files.size) {
-      await m.query(
+      await ctx.tx.query(
         `INSERT INTO update_file (sha1, sha256, size, extension)
          SELECT * FROM unnest($1::char(40)[], $2::char(64)[], $3::bigint[], $4::varchar[]) ON CONFLICT (sha1) DO NOTHING`,
         [[...files.keys()], [...files.values()].map((f) => f.sha256.padEnd(64, '0').slice(0, 64)), [...files.values()].map((f) => f.size), [...files.values()].map((f) => f.ext)],
       );
     }
     const col = <T>(fn: (r: RevisionToStore) => T) => revisions.map(fn);
-    const inserted: Array<{ revision_id: number; update_id: string; revision_number: number }> = await m.query(
+    const inserted: Array<{ revision_id: number; update_id: string; revision_number: number }> = await ctx.tx.query(
       `INSERT INTO update_revision (update_id, revision_number, update_type, title, description, kb_article_id, msrc_severity,
                                     publication_state, creation_date, is_latest, xml)
        SELECT u, r, t, ti, d, kb, sev, ps, cd, r = up.latest_revision_number, x
@@ -86,9 +89,9 @@ export class UpdateStoreRepository {
     if (!inserted.length) return [];
     const byIdentity = new Map(revisions.map((r) => [`${r.doc.identity.updateId}/${r.doc.identity.revisionNumber}`, r]));
     const rows = inserted.map((i) => ({ id: i.revision_id, rev: byIdentity.get(`${i.update_id}/${i.revision_number}`)! }));
-    await this.insertLinks(m, rows);
+    await this.insertLinks(ctx, rows);
     // New revisions were written with is_latest already right; only a superseded latest revision changes.
-    await m.query(
+    await ctx.tx.query(
       `UPDATE update_revision r SET is_latest = false
        FROM "update" u WHERE u.update_id = r.update_id AND r.update_id = ANY($1::uuid[])
          AND r.is_latest AND r.revision_number < u.latest_revision_number`,
@@ -96,20 +99,20 @@ export class UpdateStoreRepository {
     );
     const categories = rows.filter((r) => r.rev.doc.updateType === 'Category' && r.rev.doc.categoryType).map((r) => r.rev.doc);
     for (const c of categories) {
-      await m.query(
+      await ctx.tx.query(
         `INSERT INTO category (category_id, category_type, title, parent_category_id) VALUES ($1, $2, $3, $4)
          ON CONFLICT (category_id) DO UPDATE SET title = EXCLUDED.title, parent_category_id = EXCLUDED.parent_category_id`,
         [c.identity.updateId, c.categoryType, c.title.slice(0, 512), c.categoryIds[0] ?? null],
       );
     }
-    await this.changeLog.appendRevisions(m, rows.map((r) => r.rev.doc));
+    await this.changeLog.appendRevisions(ctx, rows.map((r) => r.rev.doc));
     return inserted.map((i) => ({ updateId: i.update_id, revisionNumber: i.revision_number }));
   }
 
-  private async insertLinks(m: EntityManager, rows: Array<{ id: number; rev: RevisionToStore }>): Promise<void> {
+  private async insertLinks(ctx: TxContext, rows: Array<{ id: number; rev: RevisionToStore }>): Promise<void> {
     const cat = rows.flatMap((r) => [...new Set(r.rev.doc.categoryIds)].map((c) => [r.id, c] as const));
     if (cat.length) {
-      await m.query(`INSERT INTO revision_category (revision_id, category_id) SELECT * FROM unnest($1::int[], $2::uuid[]) ON CONFLICT DO NOTHING`,
+      await ctx.tx.query(`INSERT INTO revision_category (revision_id, category_id) SELECT * FROM unnest($1::int[], $2::uuid[]) ON CONFLICT DO NOTHING`,
         [cat.map((c) => c[0]), cat.map((c) => c[1])]);
     }
     const rel = rows.flatMap((r) => [
@@ -118,38 +121,48 @@ export class UpdateStoreRepository {
       ...r.rev.doc.bundledUpdates.map((u) => [r.id, 'BundledUpdate', u] as const),
     ]);
     if (rel.length) {
-      await m.query(
+      await ctx.tx.query(
         `INSERT INTO revision_relationship (revision_id, relationship_type, related_update_id)
          SELECT * FROM unnest($1::int[], $2::varchar[], $3::uuid[]) ON CONFLICT DO NOTHING`,
         [rel.map((x) => x[0]), rel.map((x) => x[1]), rel.map((x) => x[2])]);
     }
     const files = rows.flatMap((r) => r.rev.doc.files.map((f) => [r.id, f.sha1, f.fileName.slice(0, 260)] as const));
     if (files.length) {
-      await m.query(
+      await ctx.tx.query(
         `INSERT INTO revision_file (revision_id, sha1, file_name) SELECT * FROM unnest($1::int[], $2::char(40)[], $3::varchar[]) ON CONFLICT DO NOTHING`,
         [files.map((x) => x[0]), files.map((x) => x[1]), files.map((x) => x[2])]);
     }
   }
 
+  /** lockCategoryCreation serialises, until commit, the creation of category updates (companies, families, products) across processes. */
+  async lockCategoryCreation(ctx: TxContext): Promise<void> {
+    await ctx.tx.query('SELECT pg_advisory_xact_lock($1)', [CATEGORY_LOCK]);
+  }
+
+  /** analyze refreshes the planner's statistics after a bulk load, so it does not wait for autovacuum. */
+  async analyze(ctx: TxContext): Promise<void> {
+    await ctx.tx.query('ANALYZE update_revision, revision_category, change_log, update_file, revision_file');
+  }
+
   /** lockUpdate takes the row lock of an update (so concurrent publishes of one UpdateID serialise) and returns its latest revision. */
-  async lockLatestRevision(m: EntityManager, updateId: string): Promise<StoredRevision | undefined> {
-    const locked = await m.query(`SELECT latest_revision_number FROM "update" WHERE update_id = $1 FOR UPDATE`, [updateId]);
+  async lockLatestRevision(ctx: TxContext, updateId: string): Promise<StoredRevision | undefined> {
+    const locked = await ctx.tx.query(`SELECT latest_revision_number FROM "update" WHERE update_id = $1 FOR UPDATE`, [updateId]);
     if (!locked.length) return undefined;
-    return this.findRevision(m, { updateId, revisionNumber: locked[0].latest_revision_number });
+    return this.findRevision(ctx, { updateId, revisionNumber: locked[0].latest_revision_number });
   }
 
   /** findRevision returns one revision by identity. */
-  async findRevision(m: EntityManager, id: UpdateIdentity): Promise<StoredRevision | undefined> {
-    const rows = await m.query(
+  async findRevision(ctx: TxContext, id: UpdateIdentity): Promise<StoredRevision | undefined> {
+    const rows = await ctx.tx.query(
       `SELECT revision_id, update_id, revision_number, update_type, publication_state, is_latest, xml
        FROM update_revision WHERE update_id = $1 AND revision_number = $2`, [id.updateId, id.revisionNumber]);
     return rows.length ? toStored(rows[0]) : undefined;
   }
 
   /** findRevisions returns the stored revisions among the given identities, in no particular order. */
-  async findRevisions(m: EntityManager, ids: UpdateIdentity[]): Promise<StoredRevision[]> {
+  async findRevisions(ctx: TxContext, ids: UpdateIdentity[]): Promise<StoredRevision[]> {
     if (!ids.length) return [];
-    const rows = await m.query(
+    const rows = await ctx.tx.query(
       `SELECT r.revision_id, r.update_id, r.revision_number, r.update_type, r.publication_state, r.is_latest, r.xml
        FROM unnest($1::uuid[], $2::int[]) AS q(u, n) JOIN update_revision r ON r.update_id = q.u AND r.revision_number = q.n`,
       [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)]);
@@ -157,18 +170,18 @@ export class UpdateStoreRepository {
   }
 
   /** filesOfRevisions lists the payloads each revision names, with the facts needed for their URLs. */
-  async filesOfRevisions(m: EntityManager, revisionIds: number[]): Promise<Array<{ revisionId: number; sha1: string; extension: string }>> {
+  async filesOfRevisions(ctx: TxContext, revisionIds: number[]): Promise<Array<{ revisionId: number; sha1: string; extension: string }>> {
     if (!revisionIds.length) return [];
-    const rows = await m.query(
+    const rows = await ctx.tx.query(
       `SELECT rf.revision_id, rf.sha1, f.extension FROM revision_file rf JOIN update_file f ON f.sha1 = rf.sha1
        WHERE rf.revision_id = ANY($1::int[]) ORDER BY rf.revision_id, rf.sha1`, [revisionIds]);
     return rows.map((r: { revision_id: number; sha1: string; extension: string }) => ({ revisionId: r.revision_id, sha1: r.sha1, extension: r.extension }));
   }
 
   /** missingIdentities returns, in order, the identities this node does not store yet. */
-  async missingIdentities(m: EntityManager, ids: UpdateIdentity[]): Promise<UpdateIdentity[]> {
+  async missingIdentities(ctx: TxContext, ids: UpdateIdentity[]): Promise<UpdateIdentity[]> {
     if (!ids.length) return [];
-    const rows = await m.query(
+    const rows = await ctx.tx.query(
       `SELECT q.u, q.n FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS q(u, n, i)
        WHERE NOT EXISTS (SELECT 1 FROM update_revision r WHERE r.update_id = q.u AND r.revision_number = q.n) ORDER BY q.i`,
       [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)]);
@@ -176,9 +189,9 @@ export class UpdateStoreRepository {
   }
 
   /** unstoredFilesOf lists the payloads the given revisions name that this node does not hold yet. */
-  async unstoredFilesOf(m: EntityManager, ids: UpdateIdentity[]): Promise<string[]> {
+  async unstoredFilesOf(ctx: TxContext, ids: UpdateIdentity[]): Promise<string[]> {
     if (!ids.length) return [];
-    const rows = await m.query(
+    const rows = await ctx.tx.query(
       `SELECT DISTINCT f.sha1 FROM unnest($1::uuid[], $2::int[]) AS q(u, n)
        JOIN update_revision r ON r.update_id = q.u AND r.revision_number = q.n
        JOIN revision_file rf ON rf.revision_id = r.revision_id JOIN update_file f ON f.sha1 = rf.sha1
@@ -188,34 +201,34 @@ export class UpdateStoreRepository {
   }
 
   /** findCategory returns a category by id. */
-  async findCategory(m: EntityManager, categoryId: string): Promise<CategoryRow | undefined> {
-    const rows = await m.query(`SELECT * FROM category WHERE category_id = $1`, [categoryId]);
+  async findCategory(ctx: TxContext, categoryId: string): Promise<CategoryRow | undefined> {
+    const rows = await ctx.tx.query(`SELECT * FROM category WHERE category_id = $1`, [categoryId]);
     return rows.length ? toCategory(rows[0]) : undefined;
   }
 
   /** findCategoryByTitle finds a category of a type by title (case-insensitive), optionally under a parent. */
-  async findCategoryByTitle(m: EntityManager, type: CategoryType, title: string, parentId?: string | null): Promise<CategoryRow | undefined> {
+  async findCategoryByTitle(ctx: TxContext, type: CategoryType, title: string, parentId?: string | null): Promise<CategoryRow | undefined> {
     const rows = parentId === undefined
-      ? await m.query(`SELECT * FROM category WHERE category_type = $1 AND lower(title) = lower($2) ORDER BY category_id LIMIT 1`, [type, title])
-      : await m.query(`SELECT * FROM category WHERE category_type = $1 AND lower(title) = lower($2) AND parent_category_id IS NOT DISTINCT FROM $3
+      ? await ctx.tx.query(`SELECT * FROM category WHERE category_type = $1 AND lower(title) = lower($2) ORDER BY category_id LIMIT 1`, [type, title])
+      : await ctx.tx.query(`SELECT * FROM category WHERE category_type = $1 AND lower(title) = lower($2) AND parent_category_id IS NOT DISTINCT FROM $3
                        ORDER BY category_id LIMIT 1`, [type, title, parentId]);
     return rows.length ? toCategory(rows[0]) : undefined;
   }
 
   /** listCategories returns every category (the catalog is small: hundreds, not millions). */
-  async listCategories(m: EntityManager): Promise<CategoryRow[]> {
-    return (await m.query(`SELECT * FROM category ORDER BY category_type, title`)).map(toCategory);
+  async listCategories(ctx: TxContext): Promise<CategoryRow[]> {
+    return (await ctx.tx.query(`SELECT * FROM category ORDER BY category_type, title`)).map(toCategory);
   }
 
   /** storedFiles returns which of the given SHA-1s this node holds in its content store. */
-  async storedFiles(m: EntityManager, sha1s: string[]): Promise<Set<string>> {
-    const rows = await m.query(`SELECT sha1 FROM update_file WHERE sha1 = ANY($1::char(40)[]) AND stored_at IS NOT NULL`, [sha1s]);
+  async storedFiles(ctx: TxContext, sha1s: string[]): Promise<Set<string>> {
+    const rows = await ctx.tx.query(`SELECT sha1 FROM update_file WHERE sha1 = ANY($1::char(40)[]) AND stored_at IS NOT NULL`, [sha1s]);
     return new Set(rows.map((r: { sha1: string }) => r.sha1));
   }
 
   /** fileFacts returns digests, size and extension of known files by SHA-1. */
-  async fileFacts(m: EntityManager, sha1s: string[]): Promise<Map<string, { sha256: string; size: number; extension: string }>> {
-    const rows = await m.query(`SELECT sha1, sha256, size, extension FROM update_file WHERE sha1 = ANY($1::char(40)[])`, [sha1s]);
+  async fileFacts(ctx: TxContext, sha1s: string[]): Promise<Map<string, { sha256: string; size: number; extension: string }>> {
+    const rows = await ctx.tx.query(`SELECT sha1, sha256, size, extension FROM update_file WHERE sha1 = ANY($1::char(40)[])`, [sha1s]);
     return new Map(rows.map((r: { sha1: string; sha256: string; size: string; extension: string }) =>
       [r.sha1, { sha256: r.sha256, size: Number(r.size), extension: r.extension }]));
   }

@@ -1,11 +1,12 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { RequestContext, TxContext, UnitOfWork } from '../db/unit-of-work';
 import { EVERYTHING, type EffectiveRule, type RuleTarget } from '../domain/availability';
 import { normalizeGroupName } from '../domain/downstream-server';
 import { DomainError, invalidParameters } from '../domain/errors';
-import type { CategoryType } from '../entities/category.entity';
+import type { CategoryType } from '../domain/update-kinds';
 import type { DistributionRuleEntity } from '../entities/distribution-rule.entity';
 import { isUuid } from '../lib/uuid';
 import type { AvailabilityRepository, CategoryRef } from '../repositories/availability.repository';
+import type { ChangeLogRepository } from '../repositories/change-log.repository';
 import type { DistributionRuleRepository } from '../repositories/distribution-rule.repository';
 import type { DownstreamServerRepository } from '../repositories/downstream-server.repository';
 
@@ -31,55 +32,57 @@ const DIMENSION_TYPES: Record<RuleDimension, readonly CategoryType[]> = {
   classifications: ['UpdateClassification'],
 };
 
-/** Repositories one availability change works with, bound to its transaction. */
-interface TxRepos { rules: DistributionRuleRepository; catalog: AvailabilityRepository; servers: DownstreamServerRepository }
-
 /**
  * AvailabilityService is the child update module: it evaluates distribution rules (no rule: everything; a
  * server's rule overrides its group's) and records every widening of their outcome in the change log.
  */
 export class AvailabilityService {
   constructor(
-    private readonly ds: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly rules: DistributionRuleRepository,
     private readonly catalog: AvailabilityRepository,
     private readonly servers: DownstreamServerRepository,
+    private readonly changeLog: ChangeLogRepository,
   ) {}
 
   /** effectiveRule returns what one downstream server may receive now; product selections are expanded at this moment. */
-  async effectiveRule(server: { serverId: string; group: string }): Promise<EffectiveRule> {
-    const own = await this.rules.find('server', server.serverId);
-    return this.toEffective(own ?? await this.rules.find('group', server.group), this.catalog);
+  effectiveRule(ctx: RequestContext, server: { serverId: string; group: string }): Promise<EffectiveRule> {
+    return this.uow.run(ctx, async (tx) => {
+      const own = await this.rules.find(tx, 'server', server.serverId);
+      return this.toEffective(tx, own ?? await this.rules.find(tx, 'group', server.group));
+    });
   }
 
   /**
    * effectiveRuleOf returns a server's rule using its group as stored now. Prefer it to effectiveRule with a
    * cookie's group: after a move the cookie names the old group until it expires. NotFound if the server is gone.
    */
-  async effectiveRuleOf(serverId: string): Promise<EffectiveRule> {
-    const server = isUuid(serverId) ? await this.servers.findById(serverId.toLowerCase()) : null;
-    if (!server) throw new DomainError('NotFound', `no downstream server ${serverId}`);
-    return this.effectiveRule({ serverId: server.serverId, group: server.groupName });
+  effectiveRuleOf(ctx: RequestContext, serverId: string): Promise<EffectiveRule> {
+    return this.uow.run(ctx, async (tx) => {
+      const server = isUuid(serverId) ? await this.servers.findById(tx, serverId.toLowerCase()) : null;
+      if (!server) throw new DomainError('NotFound', `no downstream server ${serverId}`);
+      return this.effectiveRule(tx, { serverId: server.serverId, group: server.groupName });
+    });
   }
 
   /** filterAvailable keeps, in order, the revision ids the rule makes available (category revisions always). */
-  filterAvailable(rule: EffectiveRule, revisionIds: readonly number[]): Promise<number[]> {
-    return rule.all ? Promise.resolve([...revisionIds]) : this.catalog.filterAvailable(rule, revisionIds);
+  filterAvailable(ctx: RequestContext, rule: EffectiveRule, revisionIds: readonly number[]): Promise<number[]> {
+    if (rule.all) return Promise.resolve([...revisionIds]);
+    return this.uow.run(ctx, (tx) => this.catalog.filterAvailable(tx, rule, revisionIds));
   }
 
   /**
    * setRule creates or replaces the rule of a server or group and, in the same transaction, writes a MadeAvailable
    * change-log row for every update it newly makes available to that target. Returns how many rows.
    */
-  async setRule(target: RuleTarget, selection: RuleSelection): Promise<{ madeAvailable: number }> {
+  async setRule(ctx: RequestContext, target: RuleTarget, selection: RuleSelection): Promise<{ madeAvailable: number }> {
     const t = normalizeTarget(target);
     const products = selection.products === 'all' ? 'all' : uniqueIds(selection.products, 'product');
     const classifications = selection.classifications === 'all' ? 'all' : uniqueIds(selection.classifications, 'classification');
-    return this.ds.transaction(async (tx) => {
-      const repos = this.bind(tx);
-      await this.checkCategories(repos.catalog, 'products', products);
-      await this.checkCategories(repos.catalog, 'classifications', classifications);
-      const madeAvailable = await this.applyRuleChange(tx, t, () => repos.rules.upsert({
+    return this.uow.run(ctx, async (tx) => {
+      await this.checkCategories(tx, 'products', products);
+      await this.checkCategories(tx, 'classifications', classifications);
+      const madeAvailable = await this.applyRuleChange(tx, t, () => this.rules.upsert(tx, {
         targetKind: t.kind, target: targetKey(t),
         allProducts: products === 'all', productIds: products === 'all' ? [] : products,
         allClassifications: classifications === 'all', classificationIds: classifications === 'all' ? [] : classifications,
@@ -89,34 +92,33 @@ export class AvailabilityService {
   }
 
   /** removeRule deletes the rule of a server or group (it falls back to its group's rule, or everything); NotFound if none. */
-  async removeRule(target: RuleTarget): Promise<{ madeAvailable: number }> {
+  async removeRule(ctx: RequestContext, target: RuleTarget): Promise<{ madeAvailable: number }> {
     const t = normalizeTarget(target);
-    return this.ds.transaction(async (tx) => {
+    return this.uow.run(ctx, async (tx) => {
       const madeAvailable = await this.applyRuleChange(tx, t, async () => {
-        if (!(await this.bind(tx).rules.delete(t.kind, targetKey(t)))) throw new DomainError('NotFound', `no rule for ${describe(t)}`);
+        if (!(await this.rules.delete(tx, t.kind, targetKey(t)))) throw new DomainError('NotFound', `no rule for ${describe(t)}`);
       });
       return { madeAvailable };
     });
   }
 
   /**
-   * applyRuleChange runs `change` inside the caller's transaction `tx` and records, for the target, the updates
+   * applyRuleChange runs `change` inside the caller's unit of work and records, for the target, the updates
    * that change made available. Every availability change goes through here, one at a time.
    */
-  async applyRuleChange(tx: EntityManager, target: RuleTarget, change: () => Promise<void>): Promise<number> {
-    const repos = this.bind(tx);
-    await repos.rules.lockChanges();
-    const before = await this.effectiveFor(repos, target);
+  async applyRuleChange(tx: TxContext, target: RuleTarget, change: () => Promise<void>): Promise<number> {
+    await this.rules.lockChanges(tx);
+    const before = await this.effectiveFor(tx, target);
     await change();
-    const after = await this.effectiveFor(repos, target);
+    const after = await this.effectiveFor(tx, target);
     // Nothing can become newly available when everything already was, or when nothing changed outcome-wise.
     if (before.all || (!after.all && sameRule(before, after))) return 0;
-    return repos.catalog.insertMadeAvailable(target, before, after);
+    return this.changeLog.insertMadeAvailable(tx, target, before, after);
   }
 
   /** listRules returns every stored rule. */
-  async listRules(): Promise<DistributionRule[]> {
-    return (await this.rules.list()).map((r) => ({
+  async listRules(ctx: RequestContext): Promise<DistributionRule[]> {
+    return (await this.uow.run(ctx, (tx) => this.rules.list(tx))).map((r) => ({
       target: r.targetKind === 'server' ? { kind: 'server', serverId: r.target } : { kind: 'group', group: r.target },
       products: r.allProducts ? 'all' : r.productIds,
       classifications: r.allClassifications ? 'all' : r.classificationIds,
@@ -128,24 +130,28 @@ export class AvailabilityService {
    * resolveCategories turns GUIDs or exact titles into category ids of one dimension. A term that matches nothing
    * and contains commas is read as a comma-separated list. Unknown, ambiguous or wrong-kind terms: InvalidParameters.
    */
-  async resolveCategories(terms: readonly string[], dimension: RuleDimension): Promise<string[]> {
+  resolveCategories(ctx: RequestContext, terms: readonly string[], dimension: RuleDimension): Promise<string[]> {
+    return this.uow.run(ctx, (tx) => this.resolveTerms(tx, terms, dimension));
+  }
+
+  private async resolveTerms(tx: TxContext, terms: readonly string[], dimension: RuleDimension): Promise<string[]> {
     const ids: string[] = [];
     for (const term of terms.map((t) => t.trim()).filter((t) => t.length > 0)) {
-      const found = await this.matchTerm(term, dimension);
+      const found = await this.matchTerm(tx, term, dimension);
       if (found) ids.push(found);
-      else if (term.includes(',')) ids.push(...await this.resolveCategories(term.split(','), dimension));
+      else if (term.includes(',')) ids.push(...await this.resolveTerms(tx, term.split(','), dimension));
       else throw invalidParameters(`unknown ${singular(dimension)} "${term}": give a GUID or an exact title`);
     }
     return [...new Set(ids)];
   }
 
   /** describeCategories returns the categories with the given ids, for display. */
-  describeCategories(ids: readonly string[]): Promise<CategoryRef[]> {
-    return this.catalog.findCategories(ids, []);
+  describeCategories(ctx: RequestContext, ids: readonly string[]): Promise<CategoryRef[]> {
+    return this.uow.run(ctx, (tx) => this.catalog.findCategories(tx, ids, []));
   }
 
-  private async matchTerm(term: string, dimension: RuleDimension): Promise<string | undefined> {
-    const matches = await this.catalog.findCategories(isUuid(term) ? [term.toLowerCase()] : [], [term]);
+  private async matchTerm(tx: TxContext, term: string, dimension: RuleDimension): Promise<string | undefined> {
+    const matches = await this.catalog.findCategories(tx, isUuid(term) ? [term.toLowerCase()] : [], [term]);
     if (matches.length === 0) return undefined;
     const fitting = matches.filter((m) => DIMENSION_TYPES[dimension].includes(m.categoryType));
     if (fitting.length === 0) throw invalidParameters(`"${term}" is a ${matches[0].categoryType}, not a ${singular(dimension)}`);
@@ -155,9 +161,9 @@ export class AvailabilityService {
     return fitting[0].categoryId;
   }
 
-  private async checkCategories(catalog: AvailabilityRepository, dimension: RuleDimension, ids: string[] | 'all'): Promise<void> {
+  private async checkCategories(tx: TxContext, dimension: RuleDimension, ids: string[] | 'all'): Promise<void> {
     if (ids === 'all' || ids.length === 0) return;
-    const found = new Map((await catalog.findCategories(ids, [])).map((c) => [c.categoryId, c]));
+    const found = new Map((await this.catalog.findCategories(tx, ids, [])).map((c) => [c.categoryId, c]));
     for (const id of ids) {
       const c = found.get(id);
       if (!c) throw invalidParameters(`unknown ${singular(dimension)} ${id}`);
@@ -167,24 +173,20 @@ export class AvailabilityService {
     }
   }
 
-  private bind(tx: EntityManager): TxRepos {
-    return { rules: this.rules.withManager(tx), catalog: this.catalog.withManager(tx), servers: this.servers.withManager(tx) };
-  }
-
   /** effectiveFor reads a target's rule as the transaction sees it; a server's group is read too, as it may be changing. */
-  private async effectiveFor(repos: TxRepos, target: RuleTarget): Promise<EffectiveRule> {
-    if (target.kind === 'group') return this.toEffective(await repos.rules.find('group', target.group), repos.catalog);
-    const server = await repos.servers.findById(target.serverId, true);
+  private async effectiveFor(tx: TxContext, target: RuleTarget): Promise<EffectiveRule> {
+    if (target.kind === 'group') return this.toEffective(tx, await this.rules.find(tx, 'group', target.group));
+    const server = await this.servers.findById(tx, target.serverId, true);
     if (!server) throw new DomainError('NotFound', `no downstream server ${target.serverId}`);
-    const own = await repos.rules.find('server', server.serverId);
-    return this.toEffective(own ?? await repos.rules.find('group', server.groupName), repos.catalog);
+    const own = await this.rules.find(tx, 'server', server.serverId);
+    return this.toEffective(tx, own ?? await this.rules.find(tx, 'group', server.groupName));
   }
 
-  private async toEffective(rule: DistributionRuleEntity | null, catalog: AvailabilityRepository): Promise<EffectiveRule> {
+  private async toEffective(tx: TxContext, rule: DistributionRuleEntity | null): Promise<EffectiveRule> {
     if (!rule || (rule.allProducts && rule.allClassifications)) return EVERYTHING;
     return {
       all: false,
-      productIds: rule.allProducts ? 'all' : await catalog.expandProducts(rule.productIds),
+      productIds: rule.allProducts ? 'all' : await this.catalog.expandProducts(tx, rule.productIds),
       classificationIds: rule.allClassifications ? 'all' : new Set(rule.classificationIds),
     };
   }

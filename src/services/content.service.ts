@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ByteRange, ContentStore } from '../content/content-store';
+import type { RequestContext } from '../db/unit-of-work';
 import { DomainError } from '../domain/errors';
 
 /** Payload indicates one payload ready to be served: its size, when it was stored, and how to read it. */
@@ -21,7 +22,7 @@ export interface Payload {
  */
 export interface PayloadSource {
   /** open finds the payload (SHA-1 lower-case hex, extension ".exe" or ""), or throws DomainError NotFound. */
-  open(sha1: string, extension: string): Promise<Payload>;
+  open(ctx: RequestContext, sha1: string, extension: string): Promise<Payload>;
 }
 
 /** ContentService indicates the payloads this node serves from its own content store. */
@@ -29,14 +30,14 @@ export class ContentService implements PayloadSource {
   constructor(private readonly store: ContentStore) {}
 
   /** open returns the stored payload, or throws NotFound when this node does not hold it. */
-  async open(sha1: string, extension: string): Promise<Payload> {
-    const payload = await this.find(sha1, extension);
+  async open(ctx: RequestContext, sha1: string, extension: string): Promise<Payload> {
+    const payload = await this.find(ctx, sha1, extension);
     if (!payload) throw new DomainError('NotFound', `this node does not hold payload ${sha1}${extension}`);
     return payload;
   }
 
   /** find returns the stored payload, or undefined when this node does not hold it. */
-  async find(sha1: string, extension: string): Promise<Payload | undefined> {
+  async find(_ctx: RequestContext, sha1: string, extension: string): Promise<Payload | undefined> {
     const stat = await this.store.stat(sha1, extension);
     if (!stat) return undefined;
     return {

@@ -1,4 +1,5 @@
 import { open, seal } from '../auth/cookie-seal';
+import type { RequestContext } from '../db/unit-of-work';
 import type { DownstreamServer } from '../domain/downstream-server';
 import { DomainError, invalidParameters } from '../domain/errors';
 import type { AvailabilityService } from './availability.service';
@@ -30,47 +31,48 @@ export class DownstreamSessionService {
   ) {}
 
   /** authConfigLastChange is when this node's authorization setup last changed: its start. */
-  authConfigLastChange(): Date {
+  authConfigLastChange(_ctx: RequestContext): Date {
     return this.started;
   }
 
   /** issueAuthorizationCookie seals an AuthorizationCookie for a downstream server HTTP Basic has admitted. */
-  async issueAuthorizationCookie(server: DownstreamServer, accountGuid: string | undefined): Promise<Buffer> {
+  async issueAuthorizationCookie(ctx: RequestContext, server: DownstreamServer, accountGuid: string | undefined): Promise<Buffer> {
     if (accountGuid && accountGuid.toLowerCase() !== server.serverId) {
       throw invalidParameters(`accountGuid ${accountGuid} is not the downstream server id of these credentials`);
     }
-    const { nodeId, cookieKey } = await this.identity.getNodeIdentity();
+    const { nodeId, cookieKey } = await this.identity.getNodeIdentity(ctx);
     return seal({ kind: 'auth', serverId: server.serverId, group: server.group, issuerNodeId: nodeId, expiresAt: this.expiry() }, cookieKey);
   }
 
   /** issueCookie exchanges an AuthorizationCookie for a Cookie, no longer lived than the AuthorizationCookie (N29). */
-  async issueCookie(authorizationCookie: Buffer, protocolVersion: string): Promise<{ expiration: Date; encryptedData: Buffer }> {
+  async issueCookie(ctx: RequestContext, authorizationCookie: Buffer, protocolVersion: string): Promise<{ expiration: Date; encryptedData: Buffer }> {
     const m = /^(\d{1,5})\.(\d{1,5})$/.exec(protocolVersion.trim());
     if (!m) throw invalidParameters(`protocolVersion "${protocolVersion}" is not of the form major.minor`);
-    const { nodeId, cookieKey } = await this.identity.getNodeIdentity();
+    const { nodeId, cookieKey } = await this.identity.getNodeIdentity(ctx);
     const auth = open(authorizationCookie, 'auth', { key: cookieKey, nodeId, now: this.clock().getTime() });
     if (Number(m[1]) !== PROTOCOL_MAJOR) {
       throw new DomainError('IncompatibleProtocolVersion', `protocol ${protocolVersion} is not supported; this server speaks ${PROTOCOL_MAJOR}.x`);
     }
-    const server = await this.enabledServer(auth.serverId, 'InvalidAuthorizationCookie');
-    await this.servers.touch(server.serverId, `${Number(m[1])}.${Number(m[2])}`);
+    const server = await this.enabledServer(ctx, auth.serverId, 'InvalidAuthorizationCookie');
+    await this.servers.touch(ctx, server.serverId, `${Number(m[1])}.${Number(m[2])}`);
     const expiresAt = Math.min(auth.expiresAt, this.expiry());
     const encryptedData = seal({ kind: 'cookie', serverId: server.serverId, group: server.group, protocolVersion: `${Number(m[1])}.${Number(m[2])}`,
       issuerNodeId: nodeId, expiresAt }, cookieKey);
     return { expiration: new Date(expiresAt), encryptedData };
   }
 
-  /** context opens a Cookie and returns who is asking and what it may receive now; InvalidCookie otherwise. */
-  async context(cookie: WireCookie): Promise<DownstreamContext> {
-    const { nodeId, cookieKey } = await this.identity.getNodeIdentity();
+  /** context opens a Cookie and returns the context of the downstream server asking, with what it may receive now; InvalidCookie otherwise. */
+  async context(ctx: RequestContext, cookie: WireCookie): Promise<DownstreamContext> {
+    const { nodeId, cookieKey } = await this.identity.getNodeIdentity(ctx);
     const c = open(cookie.encryptedData, 'cookie', { key: cookieKey, nodeId, now: this.clock().getTime() });
-    const server = await this.enabledServer(c.serverId, 'InvalidCookie');
+    const server = await this.enabledServer(ctx, c.serverId, 'InvalidCookie');
     // The group as stored now, not as sealed: a moved server must see its new group's changes.
-    return { serverId: server.serverId, group: server.group, rule: await this.availability.effectiveRule(server) };
+    const rule = await this.availability.effectiveRule(ctx, server);
+    return { ...ctx, actor: { kind: 'downstream-server', serverId: server.serverId }, downstream: { serverId: server.serverId, group: server.group, rule } };
   }
 
-  private async enabledServer(serverId: string, code: 'InvalidCookie' | 'InvalidAuthorizationCookie'): Promise<DownstreamServer> {
-    const server = await this.servers.get(serverId).catch(() => undefined);
+  private async enabledServer(ctx: RequestContext, serverId: string, code: 'InvalidCookie' | 'InvalidAuthorizationCookie'): Promise<DownstreamServer> {
+    const server = await this.servers.get(ctx, serverId).catch(() => undefined);
     if (!server || !server.enabled) throw new DomainError(code, 'the downstream server of this cookie is unknown or disabled');
     return server;
   }

@@ -5,6 +5,7 @@ import { normalizeExtension, type ByteRange, type ContentStore } from '../conten
 import { ForwardingTap, LiveForward } from '../content/forwarding-tap';
 import { DomainError } from '../domain/errors';
 import type { Logger } from '../lib/logger';
+import { requestContext, type RequestContext, type UnitOfWork } from '../db/unit-of-work';
 import type { UpdateFileRepository } from '../repositories/update-file.repository';
 import { ContentService, type Payload, type PayloadSource } from './content.service';
 import type { PayloadWarmer } from './server-sync.service';
@@ -63,7 +64,7 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
   private readonly metrics: UpstreamFetchMetrics;
   private readonly log: Logger;
 
-  constructor(private readonly store: ContentStore, private readonly files: UpdateFileRepository,
+  constructor(private readonly uow: UnitOfWork, private readonly store: ContentStore, private readonly files: UpdateFileRepository,
     private readonly upstream: UpstreamPayloads, observers: { metrics: UpstreamFetchMetrics; log: Logger },
     private readonly settings: JustInTimeSettings) {
     this.local = new ContentService(store);
@@ -72,10 +73,10 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
   }
 
   /** open returns a held payload, or a known one to be fetched when read; NotFound when no update_file row names it. */
-  async open(sha1: string, extension: string): Promise<Payload> {
-    const held = await this.local.find(sha1, extension);
+  async open(ctx: RequestContext, sha1: string, extension: string): Promise<Payload> {
+    const held = await this.local.find(ctx, sha1, extension);
     if (held) return held;
-    const row = await this.files.findBySha1(sha1);
+    const row = await this.uow.run(ctx, (tx) => this.files.findBySha1(tx, sha1));
     if (!row || normalizeExtension(row.extension) !== extension) {
       throw new DomainError('NotFound', `this node does not hold payload ${sha1}${extension} and no update here names it`);
     }
@@ -87,15 +88,15 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
    * warm starts background fetches of the known payloads this node does not hold (DownloadFiles from a child)
    * and returns at once; failures are logged by the fetches themselves.
    */
-  async warm(sha1s: string[]): Promise<void> {
-    this.prefetch(sha1s, { concurrency: this.settings.warmConcurrency })
+  async warm(ctx: RequestContext, sha1s: string[]): Promise<void> {
+    this.prefetch(ctx, sha1s, { concurrency: this.settings.warmConcurrency })
       .catch((err) => this.log.error({ err }, 'payload warm-up failed'));
   }
 
   /** prefetch fetches the known payloads this node does not hold, at most `concurrency` at a time, and counts the outcomes; it never throws for one payload. */
-  async prefetch(sha1s: string[], opts: { concurrency: number }): Promise<PrefetchResult> {
+  async prefetch(ctx: RequestContext, sha1s: string[], opts: { concurrency: number }): Promise<PrefetchResult> {
     const wanted = [...new Set(sha1s.map((s) => s.toLowerCase()))];
-    const rows = await this.files.findMany(wanted);
+    const rows = await this.uow.run(ctx, (tx) => this.files.findMany(tx, wanted));
     const result: PrefetchResult = { fetched: 0, failed: 0, held: 0, unknown: wanted.length - rows.length };
     const queue = rows.map((r) => ({ sha1: r.sha1, sha256: r.sha256.trim().toLowerCase(), size: Number(r.size), extension: normalizeExtension(r.extension) }));
     const worker = async () => {
@@ -200,7 +201,8 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
 
   private async recordStored(file: KnownFile): Promise<void> {
     try {
-      await this.files.recordStored(file);
+      // A fetch is shared by every requester waiting for it: the node itself records the outcome.
+      await this.uow.run(requestContext({ kind: 'node' }), (tx) => this.files.recordStored(tx, file));
     } catch (err) {
       // The payload is kept and served either way; only update_file.stored_at stays unset (logged here).
       this.log.error({ err, sha1: file.sha1 }, 'payload kept but update_file.stored_at not recorded');

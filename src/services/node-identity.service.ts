@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { RequestContext, TxContext, UnitOfWork } from '../db/unit-of-work';
 import { isUuid } from '../lib/uuid';
 import type { NodeSettingRepository } from '../repositories/node-setting.repository';
 
@@ -18,22 +19,22 @@ const COOKIE_KEY = 'cookie_key';
 export class NodeIdentityService {
   private identity?: Promise<NodeIdentity>;
 
-  constructor(private readonly settings: NodeSettingRepository) {}
+  constructor(private readonly uow: UnitOfWork, private readonly settings: NodeSettingRepository) {}
 
   /** getNodeIdentity returns the node id and the 32-byte cookie key, read once per process. */
-  getNodeIdentity(): Promise<NodeIdentity> {
-    this.identity ??= this.load().catch((err) => {
+  getNodeIdentity(ctx: RequestContext): Promise<NodeIdentity> {
+    this.identity ??= this.uow.run(ctx, (tx) => this.load(tx)).catch((err) => {
       this.identity = undefined;
       throw err;
     });
     return this.identity;
   }
 
-  private async load(): Promise<NodeIdentity> {
-    await this.settings.insertIfAbsent(NODE_ID, randomUUID());
-    await this.settings.insertIfAbsent(COOKIE_KEY, randomBytes(32).toString('base64'));
-    const nodeId = await this.settings.get(NODE_ID);
-    const key = await this.settings.get(COOKIE_KEY);
+  private async load(tx: TxContext): Promise<NodeIdentity> {
+    await this.settings.insertIfAbsent(tx, NODE_ID, randomUUID());
+    await this.settings.insertIfAbsent(tx, COOKIE_KEY, randomBytes(32).toString('base64'));
+    const nodeId = await this.settings.get(tx, NODE_ID);
+    const key = await this.settings.get(tx, COOKIE_KEY);
     const cookieKey = Buffer.from(key ?? '', 'base64');
     // A damaged row must stop the node rather than let it issue cookies nobody can check.
     if (!nodeId || !isUuid(nodeId)) throw new Error(`node_setting ${NODE_ID} is not a uuid`);

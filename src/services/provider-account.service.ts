@@ -1,4 +1,5 @@
 import { generateSecret, hashSecret, verifySecret } from '../auth/secret-hash';
+import type { RequestContext, UnitOfWork } from '../db/unit-of-work';
 import { DomainError } from '../domain/errors';
 import type { SoftwareProviderEntity } from '../entities/software-provider.entity';
 import type { SoftwareProviderRepository } from '../repositories/software-provider.repository';
@@ -28,35 +29,36 @@ export class ProviderAccountService {
   // Hash checked when the name is unknown, so a wrong name costs as long as a wrong password.
   private decoy: Promise<string> | undefined;
 
-  constructor(private readonly providers: SoftwareProviderRepository) {}
+  constructor(private readonly uow: UnitOfWork, private readonly providers: SoftwareProviderRepository) {}
 
   /** add creates an account with a generated password, returned here once and stored only as a hash. */
-  async add(name: string): Promise<NewProviderAccount> {
+  async add(ctx: RequestContext, name: string): Promise<NewProviderAccount> {
     if (!NAME.test(name)) {
       throw new DomainError('InvalidParameters',
         `invalid provider name "${name}": use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`);
     }
     const password = generateSecret();
-    const row = await this.providers.insert(name, await hashSecret(password));
+    const secretHash = await hashSecret(password);
+    const row = await this.uow.run(ctx, (tx) => this.providers.insert(tx, name, secretHash));
     if (!row) throw new DomainError('Conflict', `a software provider named "${name}" already exists`);
     return { account: toAccount(row), password };
   }
 
   /** list returns every account, oldest first. */
-  async list(): Promise<ProviderAccount[]> {
-    return (await this.providers.list()).map(toAccount);
+  async list(ctx: RequestContext): Promise<ProviderAccount[]> {
+    return (await this.uow.run(ctx, (tx) => this.providers.list(tx))).map(toAccount);
   }
 
   /** disable stops an account from authenticating; its history stays. */
-  async disable(name: string): Promise<void> {
-    if (!(await this.providers.setDisabled(name, true))) {
+  async disable(ctx: RequestContext, name: string): Promise<void> {
+    if (!(await this.uow.run(ctx, (tx) => this.providers.setDisabled(tx, name, true)))) {
       throw new DomainError('NotFound', `no software provider named "${name}"`);
     }
   }
 
   /** authenticate returns the enabled account whose name and password match, else undefined. */
-  async authenticate(name: string, password: string): Promise<ProviderAccount | undefined> {
-    const row = NAME.test(name) ? await this.providers.findByName(name) : undefined;
+  async authenticate(ctx: RequestContext, name: string, password: string): Promise<ProviderAccount | undefined> {
+    const row = NAME.test(name) ? await this.uow.run(ctx, (tx) => this.providers.findByName(tx, name)) : undefined;
     if (!row) {
       this.decoy ??= hashSecret(generateSecret());
       await verifySecret(password, await this.decoy);

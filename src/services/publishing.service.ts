@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { RequestContext, TxContext, UnitOfWork } from '../db/unit-of-work';
 import { invalidParameters } from '../domain/errors';
 import { isGuid, type UpdateDocument, type UpdateIdentity } from '../domain/update-document';
 import { buildUpdateXml, parseUpdateXml } from '../domain/update-xml';
-import type { CategoryType } from '../entities/category.entity';
+import type { CategoryType } from '../domain/update-kinds';
 import type { UpdateStoreRepository } from '../repositories/update-store.repository';
 
 /** PublishUpdateInput is what a software provider states about an update it publishes. */
@@ -25,14 +25,12 @@ export interface PublishUpdateInput {
   files?: Array<{ sha1: string; fileName: string }>;
 }
 
-/** The provider on whose behalf a publish runs; its name is the default Company. */
-export interface PublishContext {
-  providerName: string;
+/** The context of a publish: a software provider acts, and its name is the default Company. */
+export interface PublishContext extends RequestContext {
+  readonly actor: { kind: 'software-provider'; providerName: string };
 }
 
 const SEVERITIES = ['Critical', 'Important', 'Moderate', 'Low', 'Unspecified'];
-/** Serialises creation of category updates (companies, families, products) across processes. */
-const CATEGORY_LOCK = 0x43617465;
 
 /**
  * PublishingService turns a provider's PublishUpdate/ExpireUpdate into new revisions of the update
@@ -40,14 +38,14 @@ const CATEGORY_LOCK = 0x43617465;
  * change, all in one transaction, so a failure stores nothing.
  */
 export class PublishingService {
-  constructor(private readonly ds: DataSource, private readonly store: UpdateStoreRepository, private readonly clock: () => Date = () => new Date()) {}
+  constructor(private readonly uow: UnitOfWork, private readonly store: UpdateStoreRepository, private readonly clock: () => Date = () => new Date()) {}
 
   /** publishUpdate stores revision 1 of a new update, or revision N+1 when the UpdateID exists. */
   async publishUpdate(ctx: PublishContext, input: PublishUpdateInput): Promise<UpdateIdentity> {
     const v = validate(input);
-    return this.ds.transaction(async (m) => {
+    return this.uow.run(ctx, async (m) => {
       const classificationId = await this.resolveClassification(m, v.classification);
-      const productId = await this.resolveProduct(m, v.company ?? ctx.providerName, v.productFamily, v.product);
+      const productId = await this.resolveProduct(m, v.company ?? ctx.actor.providerName, v.productFamily, v.product);
       const files = await this.resolveFiles(m, v.files ?? []);
       const updateId = v.updateId ?? randomUUID();
       const previous = await this.store.lockLatestRevision(m, updateId);
@@ -67,10 +65,10 @@ export class PublishingService {
   }
 
   /** expireUpdate stores the next revision of an update with PublicationState Expired; expiring twice is a no-op. */
-  async expireUpdate(_ctx: PublishContext, updateId: string): Promise<UpdateIdentity> {
+  async expireUpdate(ctx: PublishContext, updateId: string): Promise<UpdateIdentity> {
     if (!isGuid(updateId)) throw invalidParameters(`updateId "${updateId}" is not a GUID`);
     const id = updateId.toLowerCase();
-    return this.ds.transaction(async (m) => {
+    return this.uow.run(ctx, async (m) => {
       const latest = await this.store.lockLatestRevision(m, id);
       if (!latest || latest.updateType !== 'Software') throw invalidParameters(`no software update ${id} is published here`);
       if (latest.publicationState === 'Expired') return { updateId: id, revisionNumber: latest.revisionNumber };
@@ -85,7 +83,7 @@ export class PublishingService {
     });
   }
 
-  private async resolveClassification(m: EntityManager, nameOrId: string) {
+  private async resolveClassification(m: TxContext, nameOrId: string) {
     const found = isGuid(nameOrId)
       ? await this.store.findCategory(m, nameOrId.toLowerCase())
       : await this.store.findCategoryByTitle(m, 'UpdateClassification', nameOrId);
@@ -97,14 +95,14 @@ export class PublishingService {
   }
 
   /** resolveProduct finds Company › [ProductFamily ›] Product by titles, creating what is missing as category updates. */
-  private async resolveProduct(m: EntityManager, company: string, family: string | undefined, product: string): Promise<string> {
-    await m.query('SELECT pg_advisory_xact_lock($1)', [CATEGORY_LOCK]);
+  private async resolveProduct(m: TxContext, company: string, family: string | undefined, product: string): Promise<string> {
+    await this.store.lockCategoryCreation(m);
     let parent = await this.ensureCategory(m, 'Company', company, null);
     if (family) parent = await this.ensureCategory(m, 'ProductFamily', family, parent);
     return this.ensureCategory(m, 'Product', product, parent);
   }
 
-  private async ensureCategory(m: EntityManager, type: CategoryType, title: string, parentId: string | null): Promise<string> {
+  private async ensureCategory(m: TxContext, type: CategoryType, title: string, parentId: string | null): Promise<string> {
     const existing = await this.store.findCategoryByTitle(m, type, title, parentId);
     if (existing) return existing.categoryId;
     const doc: UpdateDocument = {
@@ -116,7 +114,7 @@ export class PublishingService {
     return doc.identity.updateId;
   }
 
-  private async resolveFiles(m: EntityManager, files: Array<{ sha1: string; fileName: string }>) {
+  private async resolveFiles(m: TxContext, files: Array<{ sha1: string; fileName: string }>) {
     const sha1s = files.map((f) => f.sha1);
     const stored = await this.store.storedFiles(m, sha1s);
     const missing = sha1s.filter((s) => !stored.has(s));

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { RequestContext, UnitOfWork } from '../db/unit-of-work';
 import type { UpdateDocument } from '../domain/update-document';
 import { buildUpdateXml } from '../domain/update-xml';
 import type { UpdateStoreRepository } from '../repositories/update-store.repository';
@@ -22,9 +22,9 @@ export interface SeedOptions {
  * that is not stored (children see it in metadata only).
  */
 export class SeedService {
-  constructor(private readonly ds: DataSource, private readonly store: UpdateStoreRepository) {}
+  constructor(private readonly uow: UnitOfWork, private readonly store: UpdateStoreRepository) {}
 
-  async seed(opts: SeedOptions): Promise<{ revisions: number; products: string[] }> {
+  async seed(ctx: RequestContext, opts: SeedOptions): Promise<{ revisions: number; products: string[] }> {
     const now = new Date().toISOString();
     const category = (title: string, type: 'Company' | 'Product', parent?: string): UpdateDocument => ({
       identity: { updateId: randomUUID(), revisionNumber: 1 }, updateType: 'Category', categoryType: type, publicationState: 'Published',
@@ -33,16 +33,15 @@ export class SeedService {
     const tag = randomUUID().slice(0, 8);
     const company = category(`Seed Corp ${tag}`, 'Company');
     const products = Array.from({ length: opts.products }, (_, i) => category(`Seed Product ${tag}-${i + 1}`, 'Product', company.identity.updateId));
-    await this.ds.transaction((m) => this.store.insertRevisions(m, [company, ...products].map((doc) => ({ doc, xml: buildUpdateXml(doc) }))));
+    await this.uow.run(ctx, (m) => this.store.insertRevisions(m, [company, ...products].map((doc) => ({ doc, xml: buildUpdateXml(doc) }))));
     const batch = opts.batchSize ?? 1000;
     for (let done = 0; done < opts.revisions; done += batch) {
       const docs = Array.from({ length: Math.min(batch, opts.revisions - done) }, (_, k) => this.softwareUpdate(done + k, now,
         products[(done + k) % products.length].identity.updateId, SEED_CLASSIFICATIONS[(done + k) % SEED_CLASSIFICATIONS.length]));
-      await this.ds.transaction((m) => this.store.insertRevisions(m, docs.map((doc) => ({ doc, xml: buildUpdateXml(doc) }))));
+      await this.uow.run(ctx, (m) => this.store.insertRevisions(m, docs.map((doc) => ({ doc, xml: buildUpdateXml(doc) }))));
       opts.onProgress?.(done + docs.length);
     }
-    // Fresh statistics after a bulk load, so the planner does not wait for autovacuum.
-    await this.ds.query('ANALYZE update_revision, revision_category, change_log, update_file, revision_file');
+    await this.uow.run(ctx, (m) => this.store.analyze(m));
     return { revisions: opts.revisions, products: products.map((p) => p.identity.updateId) };
   }
 

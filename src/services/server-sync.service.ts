@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { RequestContext, TxContext, UnitOfWork } from '../db/unit-of-work';
 import { formatAnchor, parseAnchor } from '../domain/anchor';
 import { EVERYTHING, type EffectiveRule } from '../domain/availability';
 import { Catalog, type CatalogNode } from '../domain/catalog';
@@ -10,11 +10,16 @@ import type { AvailabilityService } from './availability.service';
 import { contentUrlPath } from '../domain/content-path';
 
 /** The downstream server a request comes from, as its cookie and this node's rules say. */
-export interface DownstreamContext {
+export interface Downstream {
   serverId: string;
   group: string;
   /** The downstream's distribution rule as of this request. */
   rule: EffectiveRule;
+}
+
+/** DownstreamContext is the context of a request from a downstream server whose Cookie has been opened. */
+export interface DownstreamContext extends RequestContext {
+  readonly downstream: Downstream;
 }
 
 /** One IdAndDelta entry of a ServerSyncFilter. */
@@ -47,7 +52,7 @@ export interface FileLocation { sha1: string; url: string }
 
 /** PayloadWarmer lets DownloadFiles ask for payloads ahead of need (a root holds them all already). */
 export interface PayloadWarmer {
-  warm(sha1s: string[]): Promise<void>;
+  warm(ctx: RequestContext, sha1s: string[]): Promise<void>;
 }
 
 /**
@@ -56,7 +61,7 @@ export interface PayloadWarmer {
  */
 export class ServerSyncService {
   constructor(
-    private readonly ds: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly store: UpdateStoreRepository,
     private readonly changeLog: ChangeLogRepository,
     private readonly availability: Pick<AvailabilityService, 'filterAvailable'>,
@@ -67,9 +72,10 @@ export class ServerSyncService {
 
   /** getCatalog returns the products (as a tree) and classifications this downstream may receive. */
   async getCatalog(ctx: DownstreamContext): Promise<{ products: CatalogNode[]; classifications: CatalogNode[] }> {
-    const catalog = await this.catalog();
-    const visible = catalog.visibleCategoryIds(ctx.rule);
-    const classifications = [...catalog.visibleClassifications(ctx.rule)].map((id) => catalog.get(id)!)
+    const { rule } = ctx.downstream;
+    const catalog = await this.uow.run(ctx, (tx) => this.catalog(tx));
+    const visible = catalog.visibleCategoryIds(rule);
+    const classifications = [...catalog.visibleClassifications(rule)].map((id) => catalog.get(id)!)
       .sort((a, b) => a.title.localeCompare(b.title))
       .map((c) => ({ id: c.categoryId, categoryType: c.categoryType, title: c.title, children: [] }));
     return { products: catalog.productTree(visible), classifications };
@@ -88,16 +94,17 @@ export class ServerSyncService {
     if (!filter.getConfig && (filter.categories.length === 0) !== (filter.classifications.length === 0)) {
       throw invalidParameters('filter: Categories and Classifications must both be given or both be empty');
     }
-    const catalog = await this.catalog();
-    return this.ds.transaction('REPEATABLE READ', async (m) => {
+    const { rule } = ctx.downstream;
+    return this.uow.run(ctx, async (m) => {
+      const catalog = await this.catalog(m);
       const high = await this.changeLog.highWaterMark(m);
       const from = anchor?.seq ?? 0n;
       if (from > high) throw new DomainError('ServerChanged', 'the anchor is newer than this server\'s change log; reset your anchors and resync');
-      const target = { serverId: ctx.serverId, group: ctx.group };
+      const target = { serverId: ctx.downstream.serverId, group: ctx.downstream.group };
       let revisions: UpdateIdentity[];
       if (filter.getConfig) {
-        const categoryIds = ctx.rule.all ? undefined : [...catalog.visibleCategoryIds(ctx.rule)];
-        revisions = await this.changeLog.changedSince(m, from, high, target, { categories: true, rule: ctx.rule, selection: EVERYTHING, categoryIds });
+        const categoryIds = rule.all ? undefined : [...catalog.visibleCategoryIds(rule)];
+        revisions = await this.changeLog.changedSince(m, from, high, target, { categories: true, rule, selection: EVERYTHING, categoryIds });
       } else {
         // Delta=true without an anchor means the same as Delta=false: everything (MS-WSUSSS 3.1.4.5).
         const full = (l: IdAndDelta[]) => l.filter((e) => !e.delta || anchor === undefined).map((e) => e.id.toLowerCase());
@@ -105,13 +112,13 @@ export class ServerSyncService {
         const selection: EffectiveRule = filter.categories.length === 0 ? EVERYTHING : {
           all: false, productIds: catalog.productsUnder(ids(filter.categories)), classificationIds: catalog.classificationsAmong(ids(filter.classifications)),
         };
-        const f: RevisionFilter = { categories: false, rule: ctx.rule, selection };
+        const f: RevisionFilter = { categories: false, rule, selection };
         revisions = await this.changeLog.changedSince(m, from, high, target, f);
         const fullIds = [...catalog.productsUnder(full(filter.categories)), ...catalog.classificationsAmong(full(filter.classifications))];
         revisions.push(...await this.changeLog.inCategories(m, fullIds, f));
       }
       return { anchor: formatAnchor(high, this.clock()), revisions: uniqueIdentities(revisions) };
-    });
+    }, 'REPEATABLE READ');
   }
 
   /** getUpdateData returns the documents of 1..100 revisions this downstream may receive, and a URL per payload. */
@@ -122,9 +129,9 @@ export class ServerSyncService {
       if (!isGuid(id.updateId) || !Number.isInteger(id.revisionNumber)) throw invalidParameters('updateIds: each needs a GUID UpdateID and an int RevisionNumber');
     }
     const wanted = ids.map((i) => ({ updateId: i.updateId.toLowerCase(), revisionNumber: i.revisionNumber }));
-    return this.ds.transaction('REPEATABLE READ', async (m) => {
+    return this.uow.run(ctx, async (m) => {
       const found = await this.store.findRevisions(m, wanted);
-      const allowed = new Set(await this.availability.filterAvailable(ctx.rule, found.map((r) => r.revisionId)));
+      const allowed = new Set(await this.availability.filterAvailable(m, ctx.downstream.rule, found.map((r) => r.revisionId)));
       const byKey = new Map(found.filter((r) => allowed.has(r.revisionId)).map((r) => [`${r.updateId}/${r.revisionNumber}`, r]));
       const missing = wanted.filter((w) => !byKey.has(`${w.updateId}/${w.revisionNumber}`));
       if (missing.length) {
@@ -137,26 +144,26 @@ export class ServerSyncService {
       });
       const locations = new Map(files.map((f) => [f.sha1, `${this.publicUrl}${contentUrlPath(f.sha1, f.extension)}`]));
       return { updates, files: [...locations].map(([sha1, url]) => ({ sha1, url })) };
-    });
+    }, 'REPEATABLE READ');
   }
 
   /** downloadFiles asks this node to hold 1..100 payloads soon (DownloadFiles); unknown digests are a fault. */
-  async downloadFiles(_ctx: DownstreamContext, sha1s: string[]): Promise<void> {
+  async downloadFiles(ctx: DownstreamContext, sha1s: string[]): Promise<void> {
     const max = SERVER_SYNC_LIMITS.maxDownloadFilesDigests;
     if (sha1s.length < 1 || sha1s.length > max) throw invalidParameters(`fileDigestList: between 1 and ${max} digests are allowed, got ${sha1s.length}`);
-    const known = await this.ds.transaction((m) => this.store.fileFacts(m, sha1s));
+    const known = await this.uow.run(ctx, (m) => this.store.fileFacts(m, sha1s));
     const unknown = sha1s.filter((s) => !known.has(s));
     if (unknown.length) throw new DomainError('FileDigestsMissing', unknown.map(hexToBase64).join('|'));
-    await this.warmer.warm(sha1s);
+    await this.warmer.warm(ctx, sha1s);
   }
 
   /** configAnchor is the anchor of the settings GetConfigData reports (they change only with a new Cascade version). */
-  configAnchor(): string {
+  configAnchor(_ctx: RequestContext): string {
     return formatAnchor(1n, new Date(Date.UTC(2026, 10, 25)));
   }
 
-  private async catalog(): Promise<Catalog> {
-    return new Catalog(await this.store.listCategories(this.ds.manager));
+  private async catalog(tx: TxContext): Promise<Catalog> {
+    return new Catalog(await this.store.listCategories(tx));
   }
 }
 

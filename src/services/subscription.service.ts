@@ -1,4 +1,5 @@
-import type { CategoryType } from '../entities/category.entity';
+import type { CategoryType } from '../domain/update-kinds';
+import type { RequestContext, UnitOfWork } from '../db/unit-of-work';
 import { invalidParameters } from '../domain/errors';
 import { isGuid } from '../domain/update-document';
 import type { Subscription, UpstreamSubscriptionRepository } from '../repositories/upstream-subscription.repository';
@@ -12,20 +13,22 @@ export interface OfferedCatalog { products: UpstreamCategory[]; classifications:
  * classifications this node syncs (claim 18 b). A newly chosen one is synced with its whole history.
  */
 export class SubscriptionService {
-  constructor(private readonly subscriptions: UpstreamSubscriptionRepository) {}
+  constructor(private readonly uow: UnitOfWork, private readonly subscriptions: UpstreamSubscriptionRepository) {}
 
-  list(): Promise<Subscription[]> {
-    return this.subscriptions.list();
+  list(ctx: RequestContext): Promise<Subscription[]> {
+    return this.uow.run(ctx, (tx) => this.subscriptions.list(tx));
   }
 
   /** set replaces the subscription; each term is a GUID or an exact title (any case); "all" means no restriction in that dimension. */
-  async set(offered: OfferedCatalog, products: string[], classifications: string[]): Promise<Subscription[]> {
+  async set(ctx: RequestContext, offered: OfferedCatalog, products: string[], classifications: string[]): Promise<Subscription[]> {
     const chosen = [
       ...resolve(products, flatten(offered.products), 'product'),
       ...resolve(classifications, offered.classifications, 'classification'),
     ];
-    await this.subscriptions.replace(chosen);
-    return this.subscriptions.list();
+    return this.uow.run(ctx, async (tx) => {
+      await this.subscriptions.replace(tx, chosen);
+      return this.subscriptions.list(tx);
+    });
   }
 }
 

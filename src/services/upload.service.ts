@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { normalizeExtension, type ContentStore } from '../content/content-store';
+import type { RequestContext, UnitOfWork } from '../db/unit-of-work';
 import { DomainError } from '../domain/errors';
 import type { UpdateFileRepository } from '../repositories/update-file.repository';
 import { hexToBase64 } from '../domain/update-document';
@@ -39,11 +40,11 @@ const FILE_NAME = /^(?!\.{1,2}$)[^/\\\x00-\x1f\x7f]{1,255}$/;
 
 /** UploadService indicates the first half of publishing: a provider's payload bytes into the content store. */
 export class UploadService {
-  constructor(private readonly store: ContentStore, private readonly files: UpdateFileRepository,
+  constructor(private readonly uow: UnitOfWork, private readonly store: ContentStore, private readonly files: UpdateFileRepository,
     private readonly settings: UploadSettings) {}
 
   /** upload stores the payload, records it in update_file and returns its digests and URL. */
-  async upload(request: UploadRequest): Promise<UploadResult> {
+  async upload(ctx: RequestContext, request: UploadRequest): Promise<UploadResult> {
     const fileName = request.fileName === undefined || request.fileName === '' ? null : request.fileName;
     if (fileName !== null && !FILE_NAME.test(fileName)) {
       throw new DomainError('InvalidParameters', 'fileName must be a plain file name of 1-255 characters');
@@ -54,12 +55,14 @@ export class UploadService {
       throw new DomainError('PayloadTooLarge', `payload of ${request.declaredSize} bytes exceeds the limit of ${maxBytes} bytes`);
     }
     const stored = await this.store.store(request.body, { maxBytes, extension });
-    const known = await this.files.findBySha1(stored.sha1);
-    if (known && known.sha256.trim() !== stored.sha256) {
-      // Same SHA-1, different bytes: a collision attempt must not rename what clients already trust.
-      throw new DomainError('Conflict', `a different payload with SHA-1 ${stored.sha1} is already stored`);
-    }
-    await this.files.recordStored({ ...stored, extension });
+    await this.uow.run(ctx, async (tx) => {
+      const known = await this.files.findBySha1(tx, stored.sha1);
+      if (known && known.sha256.trim() !== stored.sha256) {
+        // Same SHA-1, different bytes: a collision attempt must not rename what clients already trust.
+        throw new DomainError('Conflict', `a different payload with SHA-1 ${stored.sha1} is already stored`);
+      }
+      await this.files.recordStored(tx, { ...stored, extension });
+    });
     return {
       ...stored,
       fileName,

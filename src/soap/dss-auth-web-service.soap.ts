@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { DownstreamServer } from '../domain/downstream-server';
+import { httpContext } from '../http/request-context';
 import type { DownstreamSessionService } from '../services/downstream-session.service';
 import { optionalText } from './soap-args';
 import type { SoapServiceSpec } from './soap-host';
@@ -15,7 +16,7 @@ export function dssAuthWebServiceSpec(sessions: DownstreamSessionService, authen
     operations: {
       GetAuthorizationCookie: async (args, req: Request) => {
         const server = req.user as DownstreamServer;
-        const data = await sessions.issueAuthorizationCookie(server, optionalText(args.accountGuid, 'accountGuid'));
+        const data = await sessions.issueAuthorizationCookie(httpContext(req, { kind: 'downstream-server', serverId: server.serverId }), server, optionalText(args.accountGuid, 'accountGuid'));
         return { GetAuthorizationCookieResult: { PlugInId: 'DssTargeting', CookieData: data.toString('base64') } };
       },
     },

@@ -1,14 +1,19 @@
 import type { Request, RequestHandler } from 'express';
 import { providerOf } from '../auth/provider-auth';
 import type { UpdateIdentity } from '../domain/update-document';
-import type { PublishingService } from '../services/publishing.service';
+import { httpContext } from '../http/request-context';
+import type { PublishContext, PublishingService } from '../services/publishing.service';
 import { arrayOf, optionalText, requiredObject } from './soap-args';
 import type { SoapServiceSpec } from './soap-host';
 
 /** The WSDL shape of an UpdateIdentity. */
 export const toWsdlIdentity = (id: UpdateIdentity) => ({ UpdateID: id.updateId, RevisionNumber: id.revisionNumber });
 
-const providerName = (req: Request) => providerOf(req).name;
+/** publishContext is the context of a request the provider guard admitted. */
+const publishContext = (req: Request): PublishContext => {
+  const actor = { kind: 'software-provider' as const, providerName: providerOf(req).name };
+  return { ...httpContext(req, actor), actor };
+};
 
 /** publishingServiceSpec adapts PublishingService to wsdl/PublishingService.wsdl; `authenticate` guards it with HTTP Basic. */
 export function publishingServiceSpec(service: PublishingService, authenticate: RequestHandler): SoapServiceSpec {
@@ -21,7 +26,7 @@ export function publishingServiceSpec(service: PublishingService, authenticate: 
     operations: {
       PublishUpdate: async (args, req) => {
         const u = requiredObject(args.update, 'update');
-        const id = await service.publishUpdate({ providerName: providerName(req) }, {
+        const id = await service.publishUpdate(publishContext(req), {
           updateId: optionalText(u.UpdateID, 'UpdateID'),
           title: optionalText(u.Title, 'Title') ?? '',
           description: optionalText(u.Description, 'Description'),
@@ -41,7 +46,7 @@ export function publishingServiceSpec(service: PublishingService, authenticate: 
         return { PublishUpdateResult: toWsdlIdentity(id) };
       },
       ExpireUpdate: async (args, req) => {
-        const id = await service.expireUpdate({ providerName: providerName(req) }, optionalText(args.updateId, 'updateId') ?? '');
+        const id = await service.expireUpdate(publishContext(req), optionalText(args.updateId, 'updateId') ?? '');
         return { ExpireUpdateResult: toWsdlIdentity(id) };
       },
     },

@@ -2,6 +2,8 @@ import type { CatalogNode } from '../domain/catalog';
 import { invalidParameters } from '../domain/errors';
 import type { DownstreamSessionService, WireCookie } from '../services/downstream-session.service';
 import { SERVER_SYNC_LIMITS, type IdAndDelta, type ServerSyncService } from '../services/server-sync.service';
+import type { Request } from 'express';
+import { httpContext } from '../http/request-context';
 import { arrayOf, optionalText, requiredObject } from './soap-args';
 import type { SoapServiceSpec } from './soap-host';
 import { toWsdlIdentity } from './publishing-service.soap';
@@ -32,6 +34,9 @@ function catalogToWsdl(nodes: CatalogNode[]): { CatalogCategory: unknown[] } {
   };
 }
 
+/** anonymous is the context of a request before its Cookie is opened: the node answers on its own behalf. */
+const anonymous = (req: Request) => httpContext(req, { kind: 'node' });
+
 /** serverSyncWebServiceSpec adapts the parent side of MS-WSUSSS to wsdl/ServerSyncService.wsdl. */
 export function serverSyncWebServiceSpec(sync: ServerSyncService, sessions: DownstreamSessionService): SoapServiceSpec {
   return {
@@ -40,39 +45,39 @@ export function serverSyncWebServiceSpec(sync: ServerSyncService, sessions: Down
     serviceName: 'ServerSyncWebService',
     portName: 'ServerSyncWebServiceSoap',
     operations: {
-      GetAuthConfig: async () => ({
+      GetAuthConfig: async (_args, req) => ({
         GetAuthConfigResult: {
-          LastChange: sessions.authConfigLastChange().toISOString(),
+          LastChange: sessions.authConfigLastChange(anonymous(req)).toISOString(),
           AuthInfo: { AuthPlugInInfo: [{ PlugInID: 'DssTargeting', ServiceUrl: 'DssAuthWebService/DssAuthWebService.asmx' }] },
           AllowedEventIds: {},
         },
       }),
-      GetCookie: async (args) => {
+      GetCookie: async (args, req) => {
         const auth = arrayOf<Record<string, unknown>>(args.authCookies, 'AuthorizationCookie');
         if (auth.length !== 1) throw invalidParameters('authCookies must hold exactly one AuthorizationCookie');
         const data = optionalText(auth[0].CookieData, 'CookieData');
         if (!data) throw invalidParameters('AuthorizationCookie.CookieData is required');
-        const cookie = await sessions.issueCookie(Buffer.from(data, 'base64'), optionalText(args.protocolVersion, 'protocolVersion') ?? '');
+        const cookie = await sessions.issueCookie(anonymous(req), Buffer.from(data, 'base64'), optionalText(args.protocolVersion, 'protocolVersion') ?? '');
         return { GetCookieResult: { Expiration: cookie.expiration.toISOString(), EncryptedData: cookie.encryptedData.toString('base64') } };
       },
-      GetConfigData: async (args) => {
-        await sessions.context(readCookie(args.cookie));
+      GetConfigData: async (args, req) => {
+        const ctx = await sessions.context(anonymous(req), readCookie(args.cookie));
         return {
           GetConfigDataResult: {
             CatalogOnlySync: false, LazySync: true, ServerHostsPsfFiles: false,
             MaxNumberOfComputerIdsInRequest: 0, MaxNumberOfDriverSetsPerRequest: 0, MaxNumberOfPnpHardwareIdsInRequest: 0,
             MaxNumberOfUpdatesPerRequest: SERVER_SYNC_LIMITS.maxNumberOfUpdatesPerRequest,
-            NewConfigAnchor: sync.configAnchor(), ProtocolVersion: SERVER_SYNC_LIMITS.protocolVersion,
+            NewConfigAnchor: sync.configAnchor(ctx), ProtocolVersion: SERVER_SYNC_LIMITS.protocolVersion,
             LanguageUpdateList: { ServerSyncLanguageData: [{ LanguageID: 1033, ShortLanguage: 'en', LongLanguage: 'English', Enabled: true }] },
           },
         };
       },
-      GetCatalog: async (args) => {
-        const catalog = await sync.getCatalog(await sessions.context(readCookie(args.cookie)));
+      GetCatalog: async (args, req) => {
+        const catalog = await sync.getCatalog(await sessions.context(anonymous(req), readCookie(args.cookie)));
         return { GetCatalogResult: { Products: catalogToWsdl(catalog.products), Classifications: catalogToWsdl(catalog.classifications) } };
       },
-      GetRevisionIdList: async (args) => {
-        const ctx = await sessions.context(readCookie(args.cookie));
+      GetRevisionIdList: async (args, req) => {
+        const ctx = await sessions.context(anonymous(req), readCookie(args.cookie));
         const f = requiredObject(args.filter, 'filter');
         const list = await sync.getRevisionIdList(ctx, {
           anchor: optionalText(f.Anchor, 'Anchor'), getConfig: bool(f.GetConfig),
@@ -80,15 +85,15 @@ export function serverSyncWebServiceSpec(sync: ServerSyncService, sessions: Down
         });
         return { GetRevisionIdListResult: { Anchor: list.anchor, NewRevisions: { UpdateIdentity: list.revisions.map(toWsdlIdentity) } } };
       },
-      GetUpdateData: async (args) => {
-        const ctx = await sessions.context(readCookie(args.cookie));
+      GetUpdateData: async (args, req) => {
+        const ctx = await sessions.context(anonymous(req), readCookie(args.cookie));
         const ids = arrayOf<Record<string, unknown>>(args.updateIds, 'UpdateIdentity')
           .map((i) => ({ updateId: String(i.UpdateID ?? ''), revisionNumber: Number(i.RevisionNumber) }));
         const data = await sync.getUpdateData(ctx, ids);
         return { _xml: getUpdateDataResponseXml(data.updates, data.files) };
       },
-      DownloadFiles: async (args) => {
-        const ctx = await sessions.context(readCookie(args.cookie));
+      DownloadFiles: async (args, req) => {
+        const ctx = await sessions.context(anonymous(req), readCookie(args.cookie));
         const digests = arrayOf<string>(args.fileDigestList, 'base64Binary').map(String);
         for (const d of digests) if (!/^[A-Za-z0-9+/]{27}=$/.test(d)) throw invalidParameters(`fileDigestList: "${d}" is not a base64 SHA-1`);
         await sync.downloadFiles(ctx, digests.map(base64ToHex));

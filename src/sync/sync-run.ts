@@ -1,5 +1,6 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import type { ContentPolicy } from '../config/config';
+import type { RequestContext, TxContext, UnitOfWork } from '../db/unit-of-work';
+import type { SyncCounts } from '../domain/sync-counts';
 import type { UpdateIdentity } from '../domain/update-document';
 import { parseUpdateXml } from '../domain/update-xml';
 import type { Logger } from '../lib/logger';
@@ -16,25 +17,17 @@ export const SYNC_KEYS = {
   catalog: 'sync.upstream-catalog',
 } as const;
 
-/** What a run did, for its history row and the CLI. */
-export interface SyncCounts {
-  revisionsListed: number;
-  revisionsTransferred: number;
-  revisionsImported: number;
-  filesPrefetched: number;
-}
-
 /** Where a run is, for a progress bar. */
 export type SyncProgress = (step: string, done: number, total: number) => void;
 
 /** PayloadPrefetcher fetches payloads ahead of need (the `immediate` content policy). */
 export interface PayloadPrefetcher {
-  prefetch(sha1s: string[], opts: { concurrency: number }): Promise<{ fetched: number; failed: number }>;
+  prefetch(ctx: RequestContext, sha1s: string[], opts: { concurrency: number }): Promise<{ fetched: number; failed: number }>;
 }
 
 /** What a SyncRun needs. */
 export interface SyncRunDeps {
-  ds: DataSource;
+  uow: UnitOfWork;
   client: UpstreamClient;
   store: UpdateStoreRepository;
   settings: NodeSettingRepository;
@@ -64,7 +57,7 @@ export class SyncRun {
   /** Revisions stored by this run, kept only when the content step will prefetch their payloads. */
   private readonly imported: UpdateIdentity[] = [];
 
-  constructor(private readonly d: SyncRunDeps) {}
+  constructor(private readonly ctx: RequestContext, private readonly d: SyncRunDeps) {}
 
   async run(): Promise<SyncCounts> {
     await this.authorize();
@@ -81,39 +74,46 @@ export class SyncRun {
     await this.d.client.authorize();
   }
 
+  /** tx runs one step's reads or writes in a unit of work of their own (never across a call to the parent). */
+  private tx<T>(fn: (tx: TxContext) => Promise<T>): Promise<T> {
+    return this.d.uow.run(this.ctx, fn);
+  }
+
   private async config(): Promise<void> {
-    const anchor = await this.d.settings.get(SYNC_KEYS.configAnchor);
+    const anchor = await this.tx((tx) => this.d.settings.get(tx, SYNC_KEYS.configAnchor));
     const config = await this.d.client.getConfigData(anchor);
     this.maxPerRequest = Math.max(1, Math.min(config.maxUpdatesPerRequest, 100));
-    await this.d.settings.set(SYNC_KEYS.configAnchor, config.configAnchor);
+    await this.tx((tx) => this.d.settings.set(tx, SYNC_KEYS.configAnchor, config.configAnchor));
   }
 
   private async catalog(): Promise<void> {
     this.catalogTree = await this.d.client.getCatalog();
-    await this.d.settings.set(SYNC_KEYS.catalog, JSON.stringify(this.catalogTree));
+    await this.tx((tx) => this.d.settings.set(tx, SYNC_KEYS.catalog, JSON.stringify(this.catalogTree)));
   }
 
   private async categories(): Promise<void> {
-    const anchor = await this.d.settings.get(SYNC_KEYS.categoryAnchor);
+    const anchor = await this.tx((tx) => this.d.settings.get(tx, SYNC_KEYS.categoryAnchor));
     const list = await this.d.client.getRevisionIdList({ anchor, getConfig: true, categories: [], classifications: [] });
-    await this.importRevisions('categories', list.revisions, async (m) => this.d.settings.withManager(m).set(SYNC_KEYS.categoryAnchor, list.anchor));
+    await this.importRevisions('categories', list.revisions, async (m) => this.d.settings.set(m, SYNC_KEYS.categoryAnchor, list.anchor));
   }
 
   private async updates(): Promise<void> {
-    const subscribed = await this.d.subscriptions.list();
-    const filter = updateFilter(await this.d.settings.get(SYNC_KEYS.updateAnchor), subscribed, this.catalogTree!);
+    const { subscribed, anchor } = await this.tx(async (tx) => ({
+      subscribed: await this.d.subscriptions.list(tx), anchor: await this.d.settings.get(tx, SYNC_KEYS.updateAnchor),
+    }));
+    const filter = updateFilter(anchor, subscribed, this.catalogTree!);
     const list = await this.d.client.getRevisionIdList(filter);
     await this.importRevisions('updates', list.revisions, async (m) => {
-      await this.d.settings.withManager(m).set(SYNC_KEYS.updateAnchor, list.anchor);
-      await this.d.subscriptions.withManager(m).markFullSyncDone(subscribed.map((s) => s.categoryId));
+      await this.d.settings.set(m, SYNC_KEYS.updateAnchor, list.anchor);
+      await this.d.subscriptions.markFullSyncDone(m, subscribed.map((s) => s.categoryId));
     });
   }
 
   private async content(): Promise<void> {
     if (this.d.contentPolicy !== 'immediate' || !this.d.prefetcher || !this.imported.length) return;
-    const sha1s = await this.d.ds.transaction((m) => this.d.store.unstoredFilesOf(m, this.imported));
+    const sha1s = await this.tx((m) => this.d.store.unstoredFilesOf(m, this.imported));
     this.progress('content', 0, sha1s.length);
-    const r = await this.d.prefetcher.prefetch(sha1s, { concurrency: 4 });
+    const r = await this.d.prefetcher.prefetch(this.ctx, sha1s, { concurrency: 4 });
     this.counts.filesPrefetched = r.fetched;
     this.progress('content', sha1s.length, sha1s.length);
     if (r.failed) this.d.log.warn({ failed: r.failed }, 'some payloads could not be prefetched; they will be fetched on demand');
@@ -123,11 +123,11 @@ export class SyncRun {
    * importRevisions fetches the listed revisions this node lacks with GetUpdateData (a few calls in
    * flight), stores them in chunks, and runs `finish` (the anchor) in the transaction of the last chunk.
    */
-  private async importRevisions(step: string, listed: UpdateIdentity[], finish: (m: EntityManager) => Promise<void>): Promise<void> {
+  private async importRevisions(step: string, listed: UpdateIdentity[], finish: (m: TxContext) => Promise<void>): Promise<void> {
     this.counts.revisionsListed += listed.length;
     const missing: UpdateIdentity[] = [];
     for (let i = 0; i < listed.length; i += LOOKUP_CHUNK) {
-      missing.push(...await this.d.ds.transaction((m) => this.d.store.missingIdentities(m, listed.slice(i, i + LOOKUP_CHUNK))));
+      missing.push(...await this.tx((m) => this.d.store.missingIdentities(m, listed.slice(i, i + LOOKUP_CHUNK))));
     }
     const batches: UpdateIdentity[][] = [];
     for (let i = 0; i < missing.length; i += this.maxPerRequest) batches.push(missing.slice(i, i + this.maxPerRequest));
@@ -152,14 +152,14 @@ export class SyncRun {
       if (pending.length >= IMPORT_CHUNK || last) {
         const chunk = pending;
         pending = [];
-        await this.d.ds.transaction(async (m) => {
+        await this.tx(async (m) => {
           await this.store(m, chunk);
           if (last) await finish(m);
         });
       }
       this.progress(step, done, missing.length);
     }
-    if (!batches.length) await this.d.ds.transaction(finish);
+    if (!batches.length) await this.tx(finish);
   }
 
   private async fetchBatch(ids: UpdateIdentity[]): Promise<RevisionToStore[]> {
@@ -174,7 +174,7 @@ export class SyncRun {
     });
   }
 
-  private async store(m: EntityManager, chunk: RevisionToStore[]): Promise<void> {
+  private async store(m: TxContext, chunk: RevisionToStore[]): Promise<void> {
     const inserted = await this.d.store.insertRevisions(m, chunk);
     this.counts.revisionsImported += inserted.length;
     if (this.d.contentPolicy === 'immediate') this.imported.push(...inserted);

@@ -1,23 +1,24 @@
-import type { DataSource } from 'typeorm';
 import type { ContentPolicy } from '../config/config';
+import type { RequestContext, UnitOfWork } from '../db/unit-of-work';
 import { DomainError } from '../domain/errors';
+import type { SyncCounts } from '../domain/sync-counts';
 import type { Logger } from '../lib/logger';
 import type { NodeSettingRepository } from '../repositories/node-setting.repository';
+import type { SyncRunEntity } from '../entities/sync-run.entity';
 import type { SyncRunRepository } from '../repositories/sync-run.repository';
 import type { UpdateStoreRepository } from '../repositories/update-store.repository';
 import type { UpstreamSubscriptionRepository } from '../repositories/upstream-subscription.repository';
-import { SyncRun, type PayloadPrefetcher, type SyncCounts, type SyncProgress } from './sync-run';
+import { SyncRun, type PayloadPrefetcher, type SyncProgress } from './sync-run';
 import { UpstreamClient } from './upstream-client';
 import type { UpstreamSettings } from './upstream-settings';
-
-/** Advisory lock held for the whole of a sync: one sync at a time per node, across processes. */
-const SYNC_LOCK = 0x53796e63; // "Sync"
 
 const NO_COUNTS: SyncCounts = { revisionsListed: 0, revisionsTransferred: 0, revisionsImported: 0, filesPrefetched: 0 };
 
 /** What SyncWorker needs. */
 export interface SyncWorkerDeps {
-  ds: DataSource;
+  uow: UnitOfWork;
+  /** Takes the lock held for the whole of a sync (one sync at a time per node, across processes); undefined when held. */
+  syncLock: () => Promise<(() => Promise<void>) | undefined>;
   store: UpdateStoreRepository;
   settings: NodeSettingRepository;
   subscriptions: UpstreamSubscriptionRepository;
@@ -46,38 +47,40 @@ export class SyncWorker {
   constructor(private readonly d: SyncWorkerDeps) {}
 
   /** syncNow runs one sync; ServerBusy if one is already running; otherwise throws the run's failure after recording it. */
-  async syncNow(trigger: 'manual' | 'scheduled', onProgress?: SyncProgress): Promise<SyncOutcome> {
-    const upstream = await this.d.upstream.current();
+  async syncNow(ctx: RequestContext, trigger: 'manual' | 'scheduled', onProgress?: SyncProgress): Promise<SyncOutcome> {
+    const upstream = await this.d.upstream.current(ctx);
     if (!upstream) throw new DomainError('InvalidParameters', 'this node has no upstream: set CASCADE_UPSTREAM_URL/ID/SECRET or run `cascade upstream set`');
     if (this.running) throw new DomainError('ServerBusy', 'a sync is already running in this process');
     this.running = true;
-    const lock = this.d.ds.createQueryRunner();
     let releaseLocal: (() => void) | undefined;
+    let release: (() => Promise<void>) | undefined;
     try {
       releaseLocal = this.d.localLock?.();
-      await lock.connect();
-      const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock($1) AS locked', [SYNC_LOCK]);
-      if (!locked) throw new DomainError('ServerBusy', 'a sync is already running for this node');
-      const runId = await this.d.runs.start(trigger, new Date());
+      release = await this.d.syncLock();
+      if (!release) throw new DomainError('ServerBusy', 'a sync is already running for this node');
+      const runId = await this.d.uow.run(ctx, (tx) => this.d.runs.start(tx, trigger, new Date()));
       let run: SyncRun | undefined;
       try {
-        run = new SyncRun({ ...this.d, client: await UpstreamClient.connect(upstream), onProgress });
+        run = new SyncRun(ctx, { ...this.d, client: await UpstreamClient.connect(upstream), onProgress });
         const counts = await run.run();
-        await this.d.runs.finish(runId, 'Succeeded', counts);
+        await this.d.uow.run(ctx, (tx) => this.d.runs.finish(tx, runId, 'Succeeded', counts));
         this.d.log.info({ runId, ...counts }, 'sync succeeded');
         return { runId, counts };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        await this.d.runs.finish(runId, 'Failed', run?.counts ?? NO_COUNTS, message);
+        await this.d.uow.run(ctx, (tx) => this.d.runs.finish(tx, runId, 'Failed', run?.counts ?? NO_COUNTS, message));
         this.d.log.warn({ runId, err: message }, 'sync failed');
         throw err;
-      } finally {
-        await lock.query('SELECT pg_advisory_unlock($1)', [SYNC_LOCK]);
       }
     } finally {
       this.running = false;
+      await release?.();
       releaseLocal?.();
-      await lock.release();
     }
+  }
+
+  /** history returns the latest sync runs, newest first. */
+  history(ctx: RequestContext, limit: number): Promise<SyncRunEntity[]> {
+    return this.d.uow.run(ctx, (tx) => this.d.runs.recent(tx, limit));
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { CategoryType } from '../../src/entities/category.entity';
+import type { CategoryType } from '../../src/domain/update-kinds';
 
 /** Anything that runs SQL: a DataSource or a transaction's manager. */
 export type Queryable = Pick<DataSource | EntityManager, 'query'>;

@@ -9,7 +9,10 @@ import type { AvailabilityService } from '../../src/services/availability.servic
 import type { DownstreamServerService } from '../../src/services/downstream-server.service';
 import { CLASSIFICATION, insertProduct, insertProductTree, insertUpdate, type InsertedRevision } from '../factories/catalog.factory';
 import { buildDownstreamServices } from '../support/downstream-services';
+import { adminContext, inTransaction } from '../support/services';
 import { createMigratedDatabase, type TestDatabase } from '../support/test-database';
+
+const ctx = adminContext();
 
 describe('AvailabilityService on real Postgres', () => {
   let db: TestDatabase;
@@ -20,7 +23,7 @@ describe('AvailabilityService on real Postgres', () => {
 
   before(async () => {
     ({ db, ds } = await createMigratedDatabase());
-    ({ servers, availability } = buildDownstreamServices(ds));
+    ({ servers, availability } = await buildDownstreamServices(ds));
   });
   after(async () => {
     await ds?.destroy();
@@ -50,38 +53,38 @@ describe('AvailabilityService on real Postgres', () => {
     return { a, b, aUpdates, bUpdates };
   }
   const ids = (revs: InsertedRevision[]) => revs.map((r) => r.revisionId);
-  const isAvailable = async (rule: EffectiveRule, revisionId: number) => (await availability.filterAvailable(rule, [revisionId])).length === 1;
+  const isAvailable = async (rule: EffectiveRule, revisionId: number) => (await availability.filterAvailable(ctx, rule, [revisionId])).length === 1;
 
   it('makes everything available when no rule applies', async () => {
     const { aUpdates, bUpdates } = await twoProducts();
-    const s = await servers.add(unique('free'), unique('g'));
-    const rule = await availability.effectiveRule({ serverId: s.serverId, group: s.group });
+    const s = await servers.add(ctx, unique('free'), unique('g'));
+    const rule = await availability.effectiveRule(ctx, { serverId: s.serverId, group: s.group });
     expect(rule).to.deep.equal({ all: true });
-    expect(await availability.filterAvailable(rule, ids([...aUpdates, ...bUpdates]))).to.deep.equal(ids([...aUpdates, ...bUpdates]));
+    expect(await availability.filterAvailable(ctx, rule, ids([...aUpdates, ...bUpdates]))).to.deep.equal(ids([...aUpdates, ...bUpdates]));
   });
 
   it('restricting a group to product A serves only A\'s updates and writes no rows; widening to A+B writes exactly B\'s', async () => {
     const { a, b, aUpdates, bUpdates } = await twoProducts();
     const group = unique('g');
-    const s = await servers.add(unique('child'), group);
+    const s = await servers.add(ctx, unique('child'), group);
     const [category] = await ds.query(`SELECT revision_id FROM update_revision WHERE update_id = $1`, [a.productId]);
 
-    expect(await availability.setRule({ kind: 'group', group }, { products: [a.productId], classifications: 'all' }))
+    expect(await availability.setRule(ctx, { kind: 'group', group }, { products: [a.productId], classifications: 'all' }))
       .to.deep.equal({ madeAvailable: 0 });
-    const narrow = await availability.effectiveRule({ serverId: s.serverId, group });
+    const narrow = await availability.effectiveRule(ctx, { serverId: s.serverId, group });
     const asked = [bUpdates[0].revisionId, category.revision_id, ...ids(aUpdates), bUpdates[1].revisionId];
-    expect(await availability.filterAvailable(narrow, asked)).to.deep.equal([category.revision_id, ...ids(aUpdates)]);
+    expect(await availability.filterAvailable(ctx, narrow, asked)).to.deep.equal([category.revision_id, ...ids(aUpdates)]);
     expect(await isAvailable(narrow, bUpdates[0].revisionId)).to.equal(false);
     expect(await madeAvailable({ group })).to.deep.equal([]);
 
-    const result = await availability.setRule({ kind: 'group', group }, { products: [a.productId, b.productId], classifications: 'all' });
+    const result = await availability.setRule(ctx, { kind: 'group', group }, { products: [a.productId, b.productId], classifications: 'all' });
     expect(result.madeAvailable).to.equal(2);
     expect(await madeAvailable({ group })).to.have.members(keys(bUpdates)).and.have.length(2);
-    const wide = await availability.effectiveRule({ serverId: s.serverId, group });
-    expect(await availability.filterAvailable(wide, asked)).to.deep.equal(asked);
+    const wide = await availability.effectiveRule(ctx, { serverId: s.serverId, group });
+    expect(await availability.filterAvailable(ctx, wide, asked)).to.deep.equal(asked);
 
     // Setting the same rule again changes nothing and records nothing.
-    expect((await availability.setRule({ kind: 'group', group }, { products: [b.productId, a.productId], classifications: 'all' })).madeAvailable)
+    expect((await availability.setRule(ctx, { kind: 'group', group }, { products: [b.productId, a.productId], classifications: 'all' })).madeAvailable)
       .to.equal(0);
   });
 
@@ -90,8 +93,8 @@ describe('AvailabilityService on real Postgres', () => {
     const group = unique('g');
     const first = await insertUpdate(ds, { productId: b.productId, classificationId: CLASSIFICATION.updates });
     const second = await insertUpdate(ds, { updateId: first.updateId, revisionNumber: 2, productId: b.productId, classificationId: CLASSIFICATION.updates });
-    await availability.setRule({ kind: 'group', group }, { products: [a.productId], classifications: 'all' });
-    await availability.setRule({ kind: 'group', group }, { products: 'all', classifications: 'all' });
+    await availability.setRule(ctx, { kind: 'group', group }, { products: [a.productId], classifications: 'all' });
+    await availability.setRule(ctx, { kind: 'group', group }, { products: 'all', classifications: 'all' });
     const rows = await madeAvailable({ group });
     expect(rows).to.include(`${second.updateId}:2`);
     expect(rows).to.not.include(`${first.updateId}:1`);
@@ -100,10 +103,10 @@ describe('AvailabilityService on real Postgres', () => {
   it('restricts by classification and records what widening the classifications adds', async () => {
     const { a, aUpdates } = await twoProducts();
     const group = unique('g');
-    await availability.setRule({ kind: 'group', group }, { products: [a.productId], classifications: [CLASSIFICATION.security] });
-    const rule = await availability.effectiveRule({ serverId: '00000000-0000-4000-8000-000000000000', group });
-    expect(await availability.filterAvailable(rule, ids(aUpdates))).to.deep.equal([aUpdates[0].revisionId]);
-    const { madeAvailable: count } = await availability.setRule({ kind: 'group', group },
+    await availability.setRule(ctx, { kind: 'group', group }, { products: [a.productId], classifications: [CLASSIFICATION.security] });
+    const rule = await availability.effectiveRule(ctx, { serverId: '00000000-0000-4000-8000-000000000000', group });
+    expect(await availability.filterAvailable(ctx, rule, ids(aUpdates))).to.deep.equal([aUpdates[0].revisionId]);
+    const { madeAvailable: count } = await availability.setRule(ctx, { kind: 'group', group },
       { products: [a.productId], classifications: [CLASSIFICATION.security, CLASSIFICATION.critical] });
     expect(count).to.equal(1);
     expect(await madeAvailable({ group })).to.deep.equal(keys([aUpdates[1]]));
@@ -112,62 +115,62 @@ describe('AvailabilityService on real Postgres', () => {
   it('counts products created later under a selected product family or company', async () => {
     const tree = await insertProductTree(ds, unique('Fam'));
     const group = unique('g');
-    const s = await servers.add(unique('child'), group);
-    await availability.setRule({ kind: 'group', group }, { products: [tree.familyId], classifications: 'all' });
+    const s = await servers.add(ctx, unique('child'), group);
+    await availability.setRule(ctx, { kind: 'group', group }, { products: [tree.familyId], classifications: 'all' });
     const later = await insertProduct(ds, { title: unique('Later Product'), parentId: tree.familyId });
     const update = await insertUpdate(ds, { productId: later, classificationId: CLASSIFICATION.security });
-    const rule = await availability.effectiveRule({ serverId: s.serverId, group });
+    const rule = await availability.effectiveRule(ctx, { serverId: s.serverId, group });
     expect(await isAvailable(rule, update.revisionId)).to.equal(true);
 
-    await availability.setRule({ kind: 'group', group }, { products: [tree.companyId], classifications: 'all' });
+    await availability.setRule(ctx, { kind: 'group', group }, { products: [tree.companyId], classifications: 'all' });
     const laterStill = await insertProduct(ds, { title: unique('Later Still'), parentId: tree.familyId });
     const update2 = await insertUpdate(ds, { productId: laterStill, classificationId: CLASSIFICATION.critical });
-    expect(await isAvailable(await availability.effectiveRule({ serverId: s.serverId, group }), update2.revisionId)).to.equal(true);
-    const catalog = new Catalog(await new UpdateStoreRepository(new ChangeLogRepository()).listCategories(ds.manager));
-    const offered = catalog.visibleCategoryIds(await availability.effectiveRule({ serverId: s.serverId, group }));
+    expect(await isAvailable(await availability.effectiveRule(ctx, { serverId: s.serverId, group }), update2.revisionId)).to.equal(true);
+    const catalog = new Catalog(await inTransaction(ds, (tx) => new UpdateStoreRepository(new ChangeLogRepository()).listCategories(tx)));
+    const offered = catalog.visibleCategoryIds(await availability.effectiveRule(ctx, { serverId: s.serverId, group }));
     for (const id of [tree.companyId, tree.familyId, tree.productId, later, laterStill, CLASSIFICATION.security]) expect(offered.has(id)).to.equal(true);
   });
 
   it('lets a server\'s rule override its group\'s, and records its changes against the server', async () => {
     const { a, b, aUpdates, bUpdates } = await twoProducts();
     const group = unique('g');
-    const own = await servers.add(unique('own'), group);
-    const follower = await servers.add(unique('follower'), group);
-    await availability.setRule({ kind: 'group', group }, { products: [a.productId], classifications: 'all' });
+    const own = await servers.add(ctx, unique('own'), group);
+    const follower = await servers.add(ctx, unique('follower'), group);
+    await availability.setRule(ctx, { kind: 'group', group }, { products: [a.productId], classifications: 'all' });
 
-    const result = await availability.setRule({ kind: 'server', serverId: own.serverId }, { products: [b.productId], classifications: 'all' });
+    const result = await availability.setRule(ctx, { kind: 'server', serverId: own.serverId }, { products: [b.productId], classifications: 'all' });
     expect(result.madeAvailable).to.equal(2);
     expect(await madeAvailable({ serverId: own.serverId })).to.have.members(keys(bUpdates));
-    const ownRule = await availability.effectiveRule({ serverId: own.serverId, group });
-    const followerRule = await availability.effectiveRule({ serverId: follower.serverId, group });
+    const ownRule = await availability.effectiveRule(ctx, { serverId: own.serverId, group });
+    const followerRule = await availability.effectiveRule(ctx, { serverId: follower.serverId, group });
     const all = ids([...aUpdates, ...bUpdates]);
-    expect(await availability.filterAvailable(ownRule, all)).to.deep.equal(ids(bUpdates));
-    expect(await availability.filterAvailable(followerRule, all)).to.deep.equal(ids(aUpdates));
+    expect(await availability.filterAvailable(ctx, ownRule, all)).to.deep.equal(ids(bUpdates));
+    expect(await availability.filterAvailable(ctx, followerRule, all)).to.deep.equal(ids(aUpdates));
     expect(await madeAvailable({ serverId: follower.serverId })).to.deep.equal([]);
 
     // Removing the server's rule returns it to its group's rule: A's updates become available to it.
-    expect((await availability.removeRule({ kind: 'server', serverId: own.serverId })).madeAvailable).to.equal(2);
+    expect((await availability.removeRule(ctx, { kind: 'server', serverId: own.serverId })).madeAvailable).to.equal(2);
     expect(await madeAvailable({ serverId: own.serverId })).to.have.members(keys([...bUpdates, ...aUpdates]));
-    expect(await availability.filterAvailable(await availability.effectiveRule({ serverId: own.serverId, group }), all)).to.deep.equal(ids(aUpdates));
+    expect(await availability.filterAvailable(ctx, await availability.effectiveRule(ctx, { serverId: own.serverId, group }), all)).to.deep.equal(ids(aUpdates));
   });
 
   it('records what moving a server to a group with a wider rule makes available to it', async () => {
     const { a, b, bUpdates } = await twoProducts();
     const narrow = unique('g');
     const wide = unique('g');
-    await availability.setRule({ kind: 'group', group: narrow }, { products: [a.productId], classifications: 'all' });
-    await availability.setRule({ kind: 'group', group: wide }, { products: [a.productId, b.productId], classifications: 'all' });
-    const s = await servers.add(unique('mover'), narrow);
-    await servers.setGroup(s.serverId, wide);
+    await availability.setRule(ctx, { kind: 'group', group: narrow }, { products: [a.productId], classifications: 'all' });
+    await availability.setRule(ctx, { kind: 'group', group: wide }, { products: [a.productId, b.productId], classifications: 'all' });
+    const s = await servers.add(ctx, unique('mover'), narrow);
+    await servers.setGroup(ctx, s.serverId, wide);
     expect(await madeAvailable({ serverId: s.serverId })).to.have.members(keys(bUpdates)).and.have.length(2);
-    const current = await availability.effectiveRuleOf(s.serverId);
-    expect(await availability.filterAvailable(current, ids(bUpdates))).to.deep.equal(ids(bUpdates));
+    const current = await availability.effectiveRuleOf(ctx, s.serverId);
+    expect(await availability.filterAvailable(ctx, current, ids(bUpdates))).to.deep.equal(ids(bUpdates));
   });
 
   it('refuses unknown or wrong-kind categories and leaves the rule and change log untouched', async () => {
     const { a } = await twoProducts();
     const group = unique('g');
-    await availability.setRule({ kind: 'group', group }, { products: [a.productId], classifications: 'all' });
+    await availability.setRule(ctx, { kind: 'group', group }, { products: [a.productId], classifications: 'all' });
     const [{ max: before }] = await ds.query('SELECT max(seq) FROM change_log');
     const attempts = [
       { products: ['6a4e3a12-1111-4111-8111-111111111111'], classifications: 'all' as const },
@@ -177,25 +180,25 @@ describe('AvailabilityService on real Postgres', () => {
     ];
     for (const attempt of attempts) {
       let err: unknown;
-      await availability.setRule({ kind: 'group', group }, attempt).catch((e) => { err = e; });
+      await availability.setRule(ctx, { kind: 'group', group }, attempt).catch((e) => { err = e; });
       expect(err).to.be.instanceOf(DomainError);
       expect((err as DomainError).code).to.equal('InvalidParameters');
     }
     const [{ max: after }] = await ds.query('SELECT max(seq) FROM change_log');
     expect(after).to.equal(before);
-    const rule = (await availability.listRules()).find((r) => r.target.kind === 'group' && r.target.group === group);
+    const rule = (await availability.listRules(ctx)).find((r) => r.target.kind === 'group' && r.target.group === group);
     expect(rule?.products).to.deep.equal([a.productId]);
   });
 
   it('resolves products and classifications from GUIDs or exact titles', async () => {
     const name = unique('Res');
     const tree = await insertProductTree(ds, name);
-    expect(await availability.resolveCategories([`${name} Product`, tree.familyId.toUpperCase()], 'products'))
+    expect(await availability.resolveCategories(ctx, [`${name} Product`, tree.familyId.toUpperCase()], 'products'))
       .to.deep.equal([tree.productId, tree.familyId]);
-    expect(await availability.resolveCategories(['Security Updates,Critical Updates'], 'classifications'))
+    expect(await availability.resolveCategories(ctx, ['Security Updates,Critical Updates'], 'classifications'))
       .to.deep.equal([CLASSIFICATION.security, CLASSIFICATION.critical]);
     const fail = async (terms: string[], dim: 'products' | 'classifications') => {
-      const e = await availability.resolveCategories(terms, dim).then(() => undefined, (x: DomainError) => x);
+      const e = await availability.resolveCategories(ctx, terms, dim).then(() => undefined, (x: DomainError) => x);
       expect(e?.code).to.equal('InvalidParameters');
       return e!.message;
     };
@@ -206,7 +209,7 @@ describe('AvailabilityService on real Postgres', () => {
   });
 
   it('refuses a rule for a server that does not exist', async () => {
-    const e = await availability.setRule({ kind: 'server', serverId: '5b1b6a6e-2222-4222-8222-222222222222' }, { products: 'all', classifications: 'all' })
+    const e = await availability.setRule(ctx, { kind: 'server', serverId: '5b1b6a6e-2222-4222-8222-222222222222' }, { products: 'all', classifications: 'all' })
       .then(() => undefined, (x: DomainError) => x);
     expect(e?.code).to.equal('NotFound');
   });

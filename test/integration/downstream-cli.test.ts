@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { CLASSIFICATION, insertProductTree } from '../factories/catalog.factory';
+import { adminContext } from '../support/services';
 import { buildDownstreamServices } from '../support/downstream-services';
 import { runCli, tempDir } from '../support/node-process';
 import { createMigratedDatabase, type TestDatabase } from '../support/test-database';
@@ -29,7 +30,7 @@ describe('cascade downstream (CLI against DATABASE_URL)', () => {
     expect(add.stdout).to.contain('CASCADE_UPSTREAM_URL=https://parent.example.org:8531');
     expect(add.stdout).to.contain(`CASCADE_UPSTREAM_ID=${id}`);
     expect(add.stdout).to.contain(`CASCADE_UPSTREAM_SECRET=${secret}`);
-    expect(await buildDownstreamServices(ds).servers.authenticate(id!, secret!)).to.not.equal(undefined);
+    expect(await (await buildDownstreamServices(ds)).servers.authenticate(adminContext(), id!, secret!)).to.not.equal(undefined);
 
     const list = await runCli(['downstream', 'list'], env);
     expect(list.code, list.stderr).to.equal(0);
@@ -44,7 +45,7 @@ describe('cascade downstream (CLI against DATABASE_URL)', () => {
     const disable = await runCli(['downstream', 'disable', 'branch-1.example.org'], env);
     expect(disable.code, disable.stderr).to.equal(0);
     expect((await runCli(['downstream', 'list'], env)).stdout).to.match(new RegExp(`${id}\\s+branch-1\\.example\\.org\\s+Branches\\s+no`));
-    expect(await buildDownstreamServices(ds).servers.authenticate(id!, secret!)).to.equal(undefined);
+    expect(await (await buildDownstreamServices(ds)).servers.authenticate(adminContext(), id!, secret!)).to.equal(undefined);
 
     const remove = await runCli(['downstream', 'remove', id!], env);
     expect(remove.code, remove.stderr).to.equal(0);

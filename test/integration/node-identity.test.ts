@@ -4,9 +4,10 @@ import type { DataSource } from 'typeorm';
 import { open, seal } from '../../src/auth/cookie-seal';
 import { createDataSource } from '../../src/db/data-source';
 import { migrateUp } from '../../src/db/migrator';
-import { NodeSettingRepository } from '../../src/repositories/node-setting.repository';
-import { NodeIdentityService } from '../../src/services/node-identity.service';
+import { adminContext, testServices } from '../support/services';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+const ctx = adminContext();
 
 describe('NodeIdentityService on real Postgres', () => {
   let db: TestDatabase;
@@ -26,8 +27,8 @@ describe('NodeIdentityService on real Postgres', () => {
   });
 
   it('gives every process sharing the database the same node id and cookie key, even when they start together', async () => {
-    const services = [a, b, a, b].map((ds) => new NodeIdentityService(new NodeSettingRepository(ds.manager)));
-    const ids = await Promise.all(services.map((s) => s.getNodeIdentity()));
+    const services = (await Promise.all([a, b, a, b].map((ds) => testServices(ds)))).map((s) => s.nodeIdentity);
+    const ids = await Promise.all(services.map((s) => s.getNodeIdentity(ctx)));
     expect(ids[0].nodeId).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(ids[0].cookieKey.length).to.equal(32);
     for (const id of ids.slice(1)) {
@@ -44,19 +45,19 @@ describe('NodeIdentityService on real Postgres', () => {
   });
 
   it('reads the identity once per process', async () => {
-    const service = new NodeIdentityService(new NodeSettingRepository(b.manager));
-    const first = await service.getNodeIdentity();
+    const service = (await testServices(b)).nodeIdentity;
+    const first = await service.getNodeIdentity(ctx);
     await a.query(`UPDATE node_setting SET value = $1 WHERE key = 'node_id'`, [randomUUID()]);
-    expect((await service.getNodeIdentity()).nodeId).to.equal(first.nodeId);
-    const fresh = await new NodeIdentityService(new NodeSettingRepository(b.manager)).getNodeIdentity();
+    expect((await service.getNodeIdentity(ctx)).nodeId).to.equal(first.nodeId);
+    const fresh = await (await testServices(b)).nodeIdentity.getNodeIdentity(ctx);
     expect(fresh.nodeId).to.not.equal(first.nodeId);
   });
 
   it('refuses a damaged cookie key instead of issuing cookies with it', async () => {
     await a.query(`UPDATE node_setting SET value = 'c2hvcnQ=' WHERE key = 'cookie_key'`);
-    const service = new NodeIdentityService(new NodeSettingRepository(a.manager));
+    const service = (await testServices(a)).nodeIdentity;
     let message = '';
-    await service.getNodeIdentity().catch((err: Error) => { message = err.message; });
+    await service.getNodeIdentity(ctx).catch((err: Error) => { message = err.message; });
     expect(message).to.match(/cookie_key/);
   });
 });

@@ -3,8 +3,8 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
 import { migrateUp } from '../../src/db/migrator';
 import { DomainError } from '../../src/domain/errors';
-import { SoftwareProviderRepository } from '../../src/repositories/software-provider.repository';
 import { ProviderAccountService } from '../../src/services/provider-account.service';
+import { adminContext, testServices } from '../support/services';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 async function failure(p: Promise<unknown>): Promise<DomainError> {
@@ -17,6 +17,8 @@ async function failure(p: Promise<unknown>): Promise<DomainError> {
   throw new Error('expected a DomainError');
 }
 
+const ctx = adminContext();
+
 describe(ProviderAccountService.name, () => {
   let db: TestDatabase;
   let ds: DataSource;
@@ -25,7 +27,7 @@ describe(ProviderAccountService.name, () => {
     db = await createTestDatabase();
     ds = await createDataSource({ url: db.url }, 2).initialize();
     await migrateUp(ds);
-    sut = new ProviderAccountService(new SoftwareProviderRepository(ds));
+    sut = (await testServices(ds)).providerAccounts;
   });
   after(async () => {
     await ds?.destroy();
@@ -33,9 +35,9 @@ describe(ProviderAccountService.name, () => {
   });
 
   it('adds an account whose password authenticates and is stored only as a scrypt hash', async () => {
-    const { account, password } = await sut.add('Contoso.Tools_1');
+    const { account, password } = await sut.add(ctx, 'Contoso.Tools_1');
     expect(account).to.include({ name: 'Contoso.Tools_1', disabled: false });
-    expect((await sut.authenticate('Contoso.Tools_1', password))?.providerId).to.equal(account.providerId);
+    expect((await sut.authenticate(ctx, 'Contoso.Tools_1', password))?.providerId).to.equal(account.providerId);
     const [row] = await ds.query(`SELECT secret_hash FROM software_provider WHERE name = 'Contoso.Tools_1'`);
     expect(row.secret_hash).to.match(/^scrypt\$16384\$8\$1\$/);
     expect(row.secret_hash).to.not.include(password);
@@ -43,20 +45,20 @@ describe(ProviderAccountService.name, () => {
 
   it('rejects a bad name (InvalidParameters) and a taken one (Conflict)', async () => {
     for (const name of ['', '-x', 'a b', 'a/b', 'x'.repeat(129), 'é']) {
-      expect((await failure(sut.add(name))).code, name).to.equal('InvalidParameters');
+      expect((await failure(sut.add(ctx, name))).code, name).to.equal('InvalidParameters');
     }
-    await sut.add('taken');
-    expect((await failure(sut.add('taken'))).code).to.equal('Conflict');
+    await sut.add(ctx, 'taken');
+    expect((await failure(sut.add(ctx, 'taken'))).code).to.equal('Conflict');
   });
 
   it('refuses a wrong password, an unknown name and a disabled account', async () => {
-    const { password } = await sut.add('fabrikam');
-    expect(await sut.authenticate('fabrikam', `${password}!`)).to.equal(undefined);
-    expect(await sut.authenticate('nobody', password)).to.equal(undefined);
-    expect(await sut.authenticate('../fabrikam', password)).to.equal(undefined);
-    await sut.disable('fabrikam');
-    expect(await sut.authenticate('fabrikam', password)).to.equal(undefined);
-    expect((await sut.list()).find((a) => a.name === 'fabrikam')?.disabled).to.equal(true);
-    expect((await failure(sut.disable('nobody'))).code).to.equal('NotFound');
+    const { password } = await sut.add(ctx, 'fabrikam');
+    expect(await sut.authenticate(ctx, 'fabrikam', `${password}!`)).to.equal(undefined);
+    expect(await sut.authenticate(ctx, 'nobody', password)).to.equal(undefined);
+    expect(await sut.authenticate(ctx, '../fabrikam', password)).to.equal(undefined);
+    await sut.disable(ctx, 'fabrikam');
+    expect(await sut.authenticate(ctx, 'fabrikam', password)).to.equal(undefined);
+    expect((await sut.list(ctx)).find((a) => a.name === 'fabrikam')?.disabled).to.equal(true);
+    expect((await failure(sut.disable(ctx, 'nobody'))).code).to.equal('NotFound');
   });
 });

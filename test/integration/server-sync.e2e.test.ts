@@ -1,11 +1,9 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
-import { ChangeLogRepository } from '../../src/repositories/change-log.repository';
-import { UpdateStoreRepository } from '../../src/repositories/update-store.repository';
-import { PublishingService } from '../../src/services/publishing.service';
 import { addDownstream, authorize, faultCode, type AuthorizedClients } from '../support/downstream-client';
 import { runCli, startNodeProcess, type NodeProcess } from '../support/node-process';
+import { providerContext, testServices } from '../support/services';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 describe('ServerSync over SOAP against a node process', function () {
@@ -21,10 +19,10 @@ describe('ServerSync over SOAP against a node process', function () {
     db = await createTestDatabase();
     node = await startNodeProcess({ DATABASE_URL: db.url });
     ds = await createDataSource({ url: db.url }).initialize();
-    const publishing = new PublishingService(ds, new UpdateStoreRepository(new ChangeLogRepository()));
+    const { publishing } = await testServices(ds);
     published = [];
     for (const title of ['One', 'Two', 'Three']) {
-      published.push(await publishing.publishUpdate({ providerName: 'Northwind' }, { title, product: 'Northwind Suite', classification: 'Critical Updates' }));
+      published.push(await publishing.publishUpdate(providerContext('Northwind'), { title, product: 'Northwind Suite', classification: 'Critical Updates' }));
     }
     child = await addDownstream({ DATABASE_URL: db.url }, 'child-1.example');
     clients = await authorize(node.url, child.id, child.secret);
@@ -91,8 +89,8 @@ describe('ServerSync over SOAP against a node process', function () {
 
   it('after an availability change, the next delta carries exactly the updates that became available', async () => {
     const env = { DATABASE_URL: db.url };
-    const publishing = new PublishingService(ds, new UpdateStoreRepository(new ChangeLogRepository()));
-    const extra = await publishing.publishUpdate({ providerName: 'Northwind' }, { title: 'Other product', product: 'Northwind Tools', classification: 'Updates' });
+    const { publishing } = await testServices(ds);
+    const extra = await publishing.publishUpdate(providerContext('Northwind'), { title: 'Other product', product: 'Northwind Tools', classification: 'Updates' });
     const branch = await addDownstream(env, 'branch.example');
     const allow = await runCli(['downstream', 'allow', 'branch.example', '--products', 'Northwind Suite', '--classifications', 'all'], env);
     expect(allow.code, allow.stderr).to.equal(0);

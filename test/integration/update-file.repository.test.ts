@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
 import { migrateUp } from '../../src/db/migrator';
+import { inTransaction } from '../support/services';
 import { UpdateFileRepository } from '../../src/repositories/update-file.repository';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
@@ -13,7 +14,7 @@ describe(UpdateFileRepository.name, () => {
     db = await createTestDatabase();
     ds = await createDataSource({ url: db.url }, 2).initialize();
     await migrateUp(ds);
-    sut = new UpdateFileRepository(ds);
+    sut = new UpdateFileRepository();
   });
   after(async () => {
     await ds?.destroy();
@@ -22,23 +23,23 @@ describe(UpdateFileRepository.name, () => {
 
   it('records a stored payload, updates it on a second store, and finds it', async () => {
     const file = { sha1: 'a'.repeat(40), sha256: 'b'.repeat(64), size: 5_000_000_000, extension: '.exe' };
-    await sut.recordStored(file);
-    const first = await sut.findBySha1(file.sha1);
+    await inTransaction(ds, (tx) => sut.recordStored(tx, file));
+    const first = await inTransaction(ds, (tx) => sut.findBySha1(tx, file.sha1));
     expect(first).to.include({ sha256: file.sha256, size: '5000000000', extension: '.exe' });
     expect(first?.storedAt).to.be.instanceOf(Date);
     await new Promise((r) => setTimeout(r, 20));
-    await sut.recordStored({ ...file, extension: '.msi' });
-    const second = await sut.findBySha1(file.sha1);
+    await inTransaction(ds, (tx) => sut.recordStored(tx, { ...file, extension: '.msi' }));
+    const second = await inTransaction(ds, (tx) => sut.findBySha1(tx, file.sha1));
     expect(second?.extension).to.equal('.msi');
     expect(second!.storedAt!.getTime()).to.be.greaterThan(first!.storedAt!.getTime());
     expect(second!.createdAt.getTime()).to.equal(first!.createdAt.getTime());
   });
 
   it('finds many by SHA-1, skipping unknown ones', async () => {
-    await sut.recordStored({ sha1: 'c'.repeat(40), sha256: 'd'.repeat(64), size: 1, extension: '' });
-    const rows = await sut.findMany(['a'.repeat(40), 'c'.repeat(40), 'e'.repeat(40)]);
+    await inTransaction(ds, (tx) => sut.recordStored(tx, { sha1: 'c'.repeat(40), sha256: 'd'.repeat(64), size: 1, extension: '' }));
+    const rows = await inTransaction(ds, (tx) => sut.findMany(tx, ['a'.repeat(40), 'c'.repeat(40), 'e'.repeat(40)]));
     expect(rows.map((r) => r.sha1).sort()).to.deep.equal(['a'.repeat(40), 'c'.repeat(40)]);
-    expect(await sut.findMany([])).to.deep.equal([]);
-    expect(await sut.findBySha1('f'.repeat(40))).to.equal(undefined);
+    expect(await inTransaction(ds, (tx) => sut.findMany(tx, []))).to.deep.equal([]);
+    expect(await inTransaction(ds, (tx) => sut.findBySha1(tx, 'f'.repeat(40)))).to.equal(undefined);
   });
 });

@@ -5,9 +5,9 @@ import type { UpdateDocument, UpdateIdentity } from '../../src/domain/update-doc
 import { buildUpdateXml } from '../../src/domain/update-xml';
 import { ChangeLogRepository } from '../../src/repositories/change-log.repository';
 import { UpdateStoreRepository } from '../../src/repositories/update-store.repository';
-import { PublishingService } from '../../src/services/publishing.service';
 import { addDownstream } from './downstream-client';
 import { startNodeProcess, type NodeProcess } from './node-process';
+import { inTransaction, providerContext, testServices } from './services';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 /** The payload the first fixture update names; its update_file row is written directly (uploads are not this branch's concern). */
@@ -71,15 +71,15 @@ export async function startSyncFixture(): Promise<SyncFixture> {
       [FIXTURE_PAYLOAD.sha1, FIXTURE_PAYLOAD.sha256, FIXTURE_PAYLOAD.size, FIXTURE_PAYLOAD.extension]);
     const store = new UpdateStoreRepository(new ChangeLogRepository());
     const { company, editor, viewer } = FIXTURE_CATEGORIES;
-    await ds.transaction((m) => store.insertRevisions(m, [
+    await inTransaction(ds, (m) => store.insertRevisions(m, [
       categoryRevision(company.id, 'Company', company.title, null),
       categoryRevision(editor.id, 'Product', editor.title, company.id),
       categoryRevision(viewer.id, 'Product', viewer.title, company.id),
     ]));
-    const publishing = new PublishingService(ds, store, () => FIXTURE_TIME);
+    const { publishing } = await testServices(ds, { clock: () => FIXTURE_TIME });
     const published: UpdateIdentity[] = [];
     for (const u of FIXTURE_UPDATES) {
-      published.push(await publishing.publishUpdate({ providerName: 'Northwind' }, { ...u, files: 'files' in u ? [...u.files] : [] }));
+      published.push(await publishing.publishUpdate(providerContext('Northwind'), { ...u, files: 'files' in u ? [...u.files] : [] }));
     }
     const downstream = await addDownstream({ DATABASE_URL: db.url }, 'child.example');
     const [started, opened] = [node, ds];

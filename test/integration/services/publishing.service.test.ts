@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { parseUpdateXml } from '../../../src/domain/update-xml';
-import { ChangeLogRepository } from '../../../src/repositories/change-log.repository';
-import { UpdateStoreRepository } from '../../../src/repositories/update-store.repository';
 import { PublishingService } from '../../../src/services/publishing.service';
+import { providerContext, testServices } from '../../support/services';
 import { createMigratedDatabase, type TestDatabase } from '../../support/test-database';
 
 const SHA1 = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3';
@@ -13,13 +12,13 @@ describe(PublishingService.name, () => {
   let db: TestDatabase;
   let ds: DataSource;
   let sut: PublishingService;
-  const ctx = { providerName: 'contoso' };
+  const ctx = providerContext('contoso');
   const count = async (table: string) => Number((await ds.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
 
   before(async () => {
     ({ db, ds } = await createMigratedDatabase());
     await ds.query(`INSERT INTO update_file (sha1, sha256, size, extension, stored_at) VALUES ($1, $2, 4, '.msu', now())`, [SHA1, SHA256]);
-    sut = new PublishingService(ds, new UpdateStoreRepository(new ChangeLogRepository()));
+    sut = (await testServices(ds)).publishing;
   });
   after(async () => {
     await ds.destroy();

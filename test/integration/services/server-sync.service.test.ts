@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { ChangeLogRepository } from '../../../src/repositories/change-log.repository';
-import { UpdateStoreRepository } from '../../../src/repositories/update-store.repository';
-import { PublishingService } from '../../../src/services/publishing.service';
-import { ServerSyncService, type DownstreamContext } from '../../../src/services/server-sync.service';
-import { buildDownstreamServices } from '../../support/downstream-services';
+import type { PublishingService } from '../../../src/services/publishing.service';
+import { ServerSyncService } from '../../../src/services/server-sync.service';
+import { downstreamContext, inTransaction, providerContext, testServices } from '../../support/services';
 import { createMigratedDatabase, type TestDatabase } from '../../support/test-database';
 
 const SECURITY = '0fa1201d-4330-4fa8-8ae9-b877473b6441';
@@ -16,8 +15,8 @@ describe(ServerSyncService.name, () => {
   let publishing: PublishingService;
   let sut: ServerSyncService;
   const warmed: string[][] = [];
-  const everything: DownstreamContext = { serverId: '5b0d7a0e-1111-4222-8333-944455556666', group: 'Default', rule: { all: true } };
-  const provider = { providerName: 'Fabrikam' };
+  const everything = downstreamContext({ serverId: '5b0d7a0e-1111-4222-8333-944455556666', group: 'Default', rule: { all: true } });
+  const provider = providerContext('Fabrikam');
   const publish = (title: string, product: string, classification = 'Security Updates', updateId?: string) =>
     publishing.publishUpdate(provider, { title, product, classification, updateId });
   const productId = async (title: string) => (await ds.query(`SELECT category_id FROM category WHERE title = $1`, [title]))[0].category_id as string;
@@ -25,10 +24,8 @@ describe(ServerSyncService.name, () => {
 
   before(async () => {
     ({ db, ds } = await createMigratedDatabase());
-    const changeLog = new ChangeLogRepository();
-    const store = new UpdateStoreRepository(changeLog);
-    publishing = new PublishingService(ds, store);
-    sut = new ServerSyncService(ds, store, changeLog, buildDownstreamServices(ds).availability, 'http://parent:8530', { warm: async (s: string[]) => { warmed.push(s); } });
+    const services = await testServices(ds, { warmer: { warm: async (_ctx, s: string[]) => { warmed.push(s); } } });
+    ({ publishing, serverSync: sut } = services);
   });
   after(async () => {
     await ds.destroy();
@@ -75,8 +72,8 @@ describe(ServerSyncService.name, () => {
   it('a scope limits what a downstream sees, and a logged availability change reaches only its target', async () => {
     const writer = await productId('Fabrikam Writer');
     const reader = await productId('Fabrikam Reader');
-    const limited: DownstreamContext = { serverId: 'aaaaaaaa-1111-4222-8333-944455556666', group: 'Branch',
-      rule: { all: false, productIds: new Set([reader]), classificationIds: new Set([SECURITY, CRITICAL]) } };
+    const limited = downstreamContext({ serverId: 'aaaaaaaa-1111-4222-8333-944455556666', group: 'Branch',
+      rule: { all: false, productIds: new Set([reader]), classificationIds: new Set([SECURITY, CRITICAL]) } });
     const start = await sut.getRevisionIdList(limited, { getConfig: false, categories: [], classifications: [] });
     const catalog = await sut.getCatalog(limited);
     expect(catalog.products.map((p) => p.title)).to.deep.equal(['Fabrikam']);
@@ -87,11 +84,11 @@ describe(ServerSyncService.name, () => {
     expect(start.revisions.some((r) => writerUpdates.some((w: { update_id: string }) => w.update_id === r.updateId))).to.equal(false);
 
     const ids = writerUpdates.map((w: { update_id: string; revision_number: number }) => ({ updateId: w.update_id, revisionNumber: w.revision_number }));
-    await ds.transaction((m) => new ChangeLogRepository().appendMadeAvailable(m, ids, { group: 'Branch' }));
-    const widened: DownstreamContext = { ...limited, rule: { all: false, productIds: new Set([reader, writer]), classificationIds: new Set([SECURITY, CRITICAL]) } };
+    await inTransaction(ds, (m) => new ChangeLogRepository().appendMadeAvailable(m, ids, { group: 'Branch' }));
+    const widened = downstreamContext({ ...limited.downstream, rule: { all: false, productIds: new Set([reader, writer]), classificationIds: new Set([SECURITY, CRITICAL]) } });
     const next = await sut.getRevisionIdList(widened, { anchor: start.anchor, getConfig: false, categories: [], classifications: [] });
     expect(sorted(next.revisions)).to.deep.equal(sorted(ids));
-    const other = await sut.getRevisionIdList({ ...everything, group: 'Elsewhere' }, { anchor: start.anchor, getConfig: false, categories: [], classifications: [] });
+    const other = await sut.getRevisionIdList(downstreamContext({ ...everything.downstream, group: 'Elsewhere' }), { anchor: start.anchor, getConfig: false, categories: [], classifications: [] });
     expect(other.revisions).to.deep.equal([]);
   });
 
@@ -105,7 +102,7 @@ describe(ServerSyncService.name, () => {
       const err = await sut.getUpdateData(everything, ids).then(() => undefined, (x) => x);
       expect(err).to.have.property('code', 'InvalidParameters');
     }
-    const writerOnly: DownstreamContext = { ...everything, rule: { all: false, productIds: new Set([await productId('Fabrikam Writer')]), classificationIds: new Set([SECURITY]) } };
+    const writerOnly = downstreamContext({ ...everything.downstream, rule: { all: false, productIds: new Set([await productId('Fabrikam Writer')]), classificationIds: new Set([SECURITY]) } });
     const hidden = await sut.getUpdateData(writerOnly, [e]).then(() => undefined, (x) => x);
     expect(hidden).to.have.property('code', 'InvalidParameters');
   });
