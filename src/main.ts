@@ -94,7 +94,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     const store = new UpdateStoreRepository(changeLog);
     const sessions = new DownstreamSessionService(nodeIdentity, services.downstreamServers, availability, config.cookieLifetimeMinutes);
     const serverSync = new ServerSyncService(ds, store, changeLog, availability, config.publicUrl, warmer);
-    const publishing = new PublishingService(ds, store);
+    const publishing = new PublishingService(ds, store, undefined, sync.upstream);
     const downstreamAuth = requireBasic('downstream server', (id, secret) => services.downstreamServers.authenticate(id, secret));
 
     const scheduler = config.syncSchedule ? new SyncScheduler(config.syncSchedule, () => sync.worker.syncNow('scheduled'), log) : undefined;

@@ -3,7 +3,13 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 /** The WSUS UpdateType of an update: what its revisions describe. */
 export type UpdateType = 'Software' | 'Category' | 'Detectoid' | 'Driver';
 
-/** UpdateEntity is one update (an UpdateID); its revisions hold the metadata. Upstream-owned. */
+/** UpdateOrigin indicates who owns an update or wrote a revision: this node ('local') or its parent ('upstream'). */
+export type UpdateOrigin = 'local' | 'upstream';
+
+/**
+ * UpdateEntity is one update (an UpdateID); its revisions hold the metadata. An update synced from the parent
+ * is owned by it (origin 'upstream'): only the parent publishes or expires it.
+ */
 @Entity({ name: 'update' })
 export class UpdateEntity {
   @PrimaryColumn({ name: 'update_id', type: 'uuid' })
@@ -15,6 +21,10 @@ export class UpdateEntity {
   /** Highest RevisionNumber stored for this update. */
   @Column({ name: 'latest_revision_number', type: 'integer' })
   latestRevisionNumber!: number;
+
+  /** Who owns the update: 'local' (published here) or 'upstream' (synced from the parent). */
+  @Column({ name: 'origin', type: 'varchar', length: 8, default: 'local' })
+  origin!: UpdateOrigin;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
