@@ -10,7 +10,8 @@ import { withDatabase } from './with-database';
 export function registerSyncCommands(program: Command): void {
   const sync = program.command('sync').description('sync now from the parent node (exits non-zero with the reason on failure)')
     .action(() => withDatabase(async (ds, config) => {
-      const { worker, fetching } = await createSyncModule(ds, config, createLogger('silent'));
+      // Warnings (local revisions replaced by the parent's, payloads not prefetched) reach the operator on stderr.
+      const { worker, fetching } = await createSyncModule(ds, config, createLogger('warn'));
       const progress = progressBars();
       try {
         const { runId, counts } = await worker.syncNow('manual', progress.update);
