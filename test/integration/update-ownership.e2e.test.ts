@@ -120,12 +120,12 @@ describe('update ownership, file digests and files kept across revisions, throug
     revisionOf(await atRoot.publish(['--update-id', updateId, '--title', 'Root owns it']));
 
     const synced = await syncTier(child);
-    expect(synced.stderr).to.match(/"level":40.*replaced by the parent's/);
-    expect(synced.stderr).to.contain(`${updateId}/2`);
     const [fromRoot] = await revisions(root, updateId);
     const held = await revisions(child, updateId);
-    expect(held.map((r) => [r.revision_number, r.origin, r.is_latest])).to.deep.equal([[1, 'upstream', true]]);
     expect(held[0].xml).to.equal(fromRoot.xml);
+    expect(held.map((r) => [r.revision_number, r.origin, r.is_latest])).to.deep.equal([[1, 'upstream', true]]);
+    expect(synced.stderr).to.match(/"level":40.*replaced by the parent's/);
+    expect(synced.stderr).to.contain(`${updateId}/2`);
     expect((await atChild.publish(['--update-id', updateId, '--title', 'Local third'])).code).to.not.equal(0);
 
     revisionOf(await atRoot.publish(['--update-id', updateId, '--title', 'Root owns it, 2']));
@@ -158,11 +158,11 @@ describe('update ownership, file digests and files kept across revisions, throug
                        WHERE update_id = $1`, [updateId]);
     expect((await revisions(root, updateId))[0].xml).to.not.contain('AdditionalDigest');
     await syncTier(child);
-    const [named] = await filesOf(child, updateId, 1);
-    expect(named.sha256, 'no digest is stored where the metadata names none').to.equal(null);
     const got = await throughChild(updateId, 1);
     expect(got.status).to.equal(200);
     expect(got.body.equals(fs.readFileSync(file))).to.equal(true);
+    const [named] = await filesOf(child, updateId, 1);
+    expect(named.sha256, 'no digest is stored where the metadata names none').to.equal(null);
   });
 
   it('keeps the files in a re-release without files, serving them through the child; --no-files removes them', async () => {
