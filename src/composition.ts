@@ -112,7 +112,7 @@ export async function buildServices(ds: DataSource, settings: ServiceSettings, l
     availability,
     sessions: new DownstreamSessionService(nodeIdentity, downstreamServers, availability, settings.cookieLifetimeMinutes, clock),
     serverSync: new ServerSyncService(uow, store, changeLog, availability, settings.publicUrl, warmer, clock),
-    publishing: new PublishingService(uow, store, clock),
+    publishing: new PublishingService(uow, store, clock, upstream),
     seed: new SeedService(uow, store),
     subscriptions: new SubscriptionService(uow, new UpstreamSubscriptionRepository()),
     upstream,

@@ -8,7 +8,7 @@ import { cliCredentials } from '../config/config';
 interface PublishOptions {
   url: string; user?: string; password?: string; title: string; product: string; classification: string;
   company?: string; family?: string; description?: string; kb?: string; severity?: string; updateId?: string;
-  supersedes: string[]; prerequisite: string[];
+  supersedes: string[]; prerequisite: string[]; files: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -40,7 +40,9 @@ export function registerPublishCommands(program: Command): void {
     .option('--update-id <guid>', 'publish a new revision of this UpdateID')
     .option('--supersedes <guid>', 'an UpdateID this update supersedes (repeatable)', collect, [])
     .option('--prerequisite <guid>', 'an UpdateID this update requires (repeatable)', collect, [])
+    .option('--no-files', 'publish the new revision with no files (without files and this flag, a new revision keeps the previous one\'s)')
     .action(async (files: string[], opts: PublishOptions) => {
+      if (!opts.files && files.length) throw new Error('--no-files removes the update\'s files: name no files with it');
       for (const f of files) if (!fs.statSync(f, { throwIfNoEntry: false })?.isFile()) throw new Error(`not a file: ${f}`);
       const client = new PublishingClient(opts.url.replace(/\/+$/, ''), credentials(opts));
       const uploaded = [];
@@ -49,7 +51,7 @@ export function registerPublishCommands(program: Command): void {
         updateId: opts.updateId, title: opts.title, description: opts.description, kbArticleId: opts.kb, msrcSeverity: opts.severity,
         company: opts.company, productFamily: opts.family, product: opts.product, classification: opts.classification,
         supersededUpdates: opts.supersedes, prerequisites: opts.prerequisite,
-        files: uploaded.map((u) => ({ sha1: u.sha1, fileName: u.fileName })),
+        files: opts.files && !uploaded.length ? undefined : uploaded.map((u) => ({ sha1: u.sha1, fileName: u.fileName })),
       });
       console.log(`published ${id.updateId} revision ${id.revisionNumber}`);
       for (const u of uploaded) console.log(`  ${u.fileName}  sha1 ${u.sha1}  ${u.url}`);

@@ -6,6 +6,7 @@ import { withServices } from './with-database';
 /** registerSyncCommands adds `cascade sync`, `cascade upstream …` and `cascade subscription …`, the child side. */
 export function registerSyncCommands(program: Command): void {
   const sync = program.command('sync').description('sync now from the parent node (exits non-zero with the reason on failure)')
+    // Warnings (local revisions replaced by the parent's, payloads not prefetched) reach the operator on stderr.
     .action(() => withServices(async ({ syncWorker }, ctx) => {
       const progress = progressBars();
       try {
@@ -16,7 +17,7 @@ export function registerSyncCommands(program: Command): void {
       } finally {
         progress.stop();
       }
-    }));
+    }, { logLevel: 'warn' }));
   sync.command('history').description('list recent sync runs').option('--limit <n>', 'how many', (v) => Number(v), 20)
     .action((opts: { limit: number }) => withServices(async ({ syncWorker }, ctx) => {
       const runs = await syncWorker.history(ctx, opts.limit);

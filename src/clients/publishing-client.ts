@@ -54,7 +54,8 @@ export class PublishingClient {
         Prerequisites: update.prerequisites?.length ? { guid: update.prerequisites } : undefined,
         SupersededUpdates: update.supersededUpdates?.length ? { guid: update.supersededUpdates } : undefined,
         BundledUpdates: update.bundledUpdates?.length ? { guid: update.bundledUpdates } : undefined,
-        Files: update.files?.length ? { PublishedFile: update.files.map((f) => ({ Sha1: f.sha1, FileName: f.fileName })) } : undefined,
+        // No files: keep the previous revision's; an empty list: an empty <Files/>, which removes them.
+        Files: update.files === undefined ? undefined : { PublishedFile: update.files.map((f) => ({ Sha1: f.sha1, FileName: f.fileName })) },
       },
     };
     const result = await call<{ PublishUpdateResult: { UpdateID: string; RevisionNumber: number } }>(client, 'PublishUpdate', wire);

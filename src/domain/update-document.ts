@@ -10,8 +10,8 @@ export interface UpdateIdentity {
 export interface UpdateFileRef {
   /** SHA-1, lower-case hex (the XML carries it in base64 as File/@Digest). */
   sha1: string;
-  /** SHA-256, lower-case hex (AdditionalDigest Algorithm="SHA256"). */
-  sha256: string;
+  /** SHA-256, lower-case hex (AdditionalDigest Algorithm="SHA256"); absent when the document names none. */
+  sha256?: string;
   size: number;
   fileName: string;
   modified: string;

@@ -6,3 +6,6 @@ export type PublicationState = 'Published' | 'Expired';
 
 /** The kinds of update WSUS knows, from UpdateIdentity's document (Properties/@UpdateType). */
 export type UpdateType = 'Software' | 'Category' | 'Detectoid' | 'Driver';
+
+/** UpdateOrigin indicates who owns an update or wrote a revision: this node ('local') or its parent ('upstream'). */
+export type UpdateOrigin = 'local' | 'upstream';

@@ -45,7 +45,8 @@ export function buildUpdateXml(d: UpdateDocument): string {
     x.push('<upd:Files>');
     for (const f of d.files) {
       x.push(`<upd:File Digest="${hexToBase64(f.sha1)}" DigestAlgorithm="SHA1" FileName="${esc(f.fileName)}" Size="${f.size}" Modified="${f.modified}">`);
-      x.push(`<upd:AdditionalDigest Algorithm="SHA256">${hexToBase64(f.sha256)}</upd:AdditionalDigest></upd:File>`);
+      if (f.sha256) x.push(`<upd:AdditionalDigest Algorithm="SHA256">${hexToBase64(f.sha256)}</upd:AdditionalDigest>`);
+      x.push('</upd:File>');
     }
     x.push('</upd:Files>');
   }
@@ -168,7 +169,7 @@ class UpdateDocumentReader {
     } else if (name === 'KBArticleID' && this.parent(0) === 'Properties') doc.kbArticleId = text.trim();
     else if (name === 'AdditionalDigest' && this.file && this.additionalAlgorithm.toUpperCase() === 'SHA256') this.file.sha256 = base64ToHex(text.trim());
     else if (name === 'File' && this.file) {
-      doc.files.push({ sha256: '', ...this.file } as UpdateFileRef);
+      doc.files.push(this.file as UpdateFileRef);
       this.file = undefined;
     }
     this.buffer = '';
@@ -254,6 +255,7 @@ function checkDocument(doc: Partial<UpdateDocument>): UpdateDocument {
   }
   for (const f of doc.files ?? []) {
     if (!/^[0-9a-f]{40}$/.test(f.sha1)) throw invalidParameters(`update ${id.updateId}: a File has no valid SHA-1 Digest`);
+    if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(f.sha256)) throw invalidParameters(`update ${id.updateId}: a File's SHA256 AdditionalDigest is not a SHA-256`);
   }
   const created = doc.creationDate && !Number.isNaN(Date.parse(doc.creationDate)) ? new Date(doc.creationDate).toISOString() : new Date(0).toISOString();
   return { ...(doc as UpdateDocument), title: doc.title ?? '', creationDate: created };

@@ -9,8 +9,9 @@ export class UpdateFileEntity {
   @PrimaryColumn({ name: 'sha1', type: 'char', length: 40 })
   sha1!: string;
 
-  @Column({ name: 'sha256', type: 'char', length: 64 })
-  sha256!: string;
+  /** SHA-256, lower-case hex; null when the update metadata names none (no AdditionalDigest). */
+  @Column({ name: 'sha256', type: 'char', length: 64, nullable: true })
+  sha256!: string | null;
 
   @Column({ name: 'size', type: 'bigint' })
   size!: string;

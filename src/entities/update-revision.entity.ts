@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import type { PublicationState, UpdateType } from '../domain/update-kinds';
+import type { PublicationState, UpdateOrigin, UpdateType } from '../domain/update-kinds';
 import { UpdateEntity } from './update.entity';
 
 /**
@@ -8,6 +8,7 @@ import { UpdateEntity } from './update.entity';
  */
 @Entity({ name: 'update_revision' })
 @Unique('uq_update_revision_identity', ['updateId', 'revisionNumber'])
+@Index('ix_update_revision_local', ['updateId'], { where: "origin = 'local'" })
 export class UpdateRevisionEntity {
   @PrimaryGeneratedColumn({ name: 'revision_id', type: 'integer' })
   revisionId!: number;
@@ -51,6 +52,10 @@ export class UpdateRevisionEntity {
   /** The update document (namespace http://schemas.microsoft.com/msus/2002/12/Update), kept as written. */
   @Column({ name: 'xml', type: 'text' })
   xml!: string;
+
+  /** Who wrote this revision: 'local' (published here) or 'upstream' (imported from the parent). */
+  @Column({ name: 'origin', type: 'varchar', length: 8, default: 'local' })
+  origin!: UpdateOrigin;
 
   @CreateDateColumn({ name: 'imported_at', type: 'timestamptz' })
   importedAt!: Date;

@@ -1,7 +1,10 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { UpdateType } from '../domain/update-kinds';
+import type { UpdateOrigin, UpdateType } from '../domain/update-kinds';
 
-/** UpdateEntity is one update (an UpdateID); its revisions hold the metadata. Upstream-owned. */
+/**
+ * UpdateEntity is one update (an UpdateID); its revisions hold the metadata. An update synced from the parent
+ * is owned by it (origin 'upstream'): only the parent publishes or expires it.
+ */
 @Entity({ name: 'update' })
 export class UpdateEntity {
   @PrimaryColumn({ name: 'update_id', type: 'uuid' })
@@ -13,6 +16,10 @@ export class UpdateEntity {
   /** Highest RevisionNumber stored for this update. */
   @Column({ name: 'latest_revision_number', type: 'integer' })
   latestRevisionNumber!: number;
+
+  /** Who owns the update: 'local' (published here) or 'upstream' (synced from the parent). */
+  @Column({ name: 'origin', type: 'varchar', length: 8, default: 'local' })
+  origin!: UpdateOrigin;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

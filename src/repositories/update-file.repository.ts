@@ -6,8 +6,8 @@ import { UpdateFileEntity } from '../entities/update-file.entity';
 export interface StoredFile {
   /** SHA-1, lower-case hex. */
   sha1: string;
-  /** SHA-256, lower-case hex. */
-  sha256: string;
+  /** SHA-256, lower-case hex; absent when neither the metadata nor an upload named it. */
+  sha256?: string;
   size: number;
   /** With its dot (".exe"), or "" for none. */
   extension: string;
@@ -19,11 +19,11 @@ export class UpdateFileRepository {
     return ctx.tx.getRepository(UpdateFileEntity);
   }
 
-  /** recordStored upserts a payload's row and marks it stored now. */
+  /** recordStored upserts a payload's row and marks it stored now; without a SHA-256 it keeps the one the row has, if any. */
   async recordStored(ctx: TxContext, file: StoredFile): Promise<void> {
     await this.rows(ctx).createQueryBuilder().insert()
-      .values({ sha1: file.sha1, sha256: file.sha256, size: String(file.size), extension: file.extension, storedAt: () => 'now()' })
-      .orUpdate(['sha256', 'size', 'extension', 'stored_at'], ['sha1'])
+      .values({ sha1: file.sha1, sha256: file.sha256 ?? null, size: String(file.size), extension: file.extension, storedAt: () => 'now()' })
+      .orUpdate([...(file.sha256 ? ['sha256'] : []), 'size', 'extension', 'stored_at'], ['sha1'])
       .execute();
   }
 

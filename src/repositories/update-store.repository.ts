@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { TxContext } from '../db/unit-of-work';
-import type { CategoryType } from '../domain/update-kinds';
+import type { CategoryType, UpdateOrigin } from '../domain/update-kinds';
 import type { UpdateDocument, UpdateIdentity } from '../domain/update-document';
 import type { ChangeLogRepository } from './change-log.repository';
 
@@ -21,7 +21,17 @@ export interface StoredRevision {
   updateType: string;
   publicationState: string;
   isLatest: boolean;
+  /** Who wrote the revision: published here, or imported from the parent. */
+  origin: UpdateOrigin;
   xml: string;
+}
+
+/** What yieldToUpstream did with the local revisions of updates the parent now sends. */
+export interface YieldedRevisions {
+  /** Local revisions equal to the parent's document of the same identity, now recorded as the parent's. */
+  adopted: UpdateIdentity[];
+  /** Local revisions deleted because the parent's revision of the same identity differs, or because they would outrank it. */
+  replaced: UpdateIdentity[];
 }
 
 /** A category row. */
@@ -40,7 +50,7 @@ const fileExtension = (name: string) => {
 /**
  * UpdateStoreRepository reads and writes updates, revisions, their categories, relationships and
  * files, and appends the change-log rows those writes cause. Every method runs on the caller's
- * EntityManager so a use case decides the transaction.
+ * transaction (TxContext) so a use case decides it.
  */
 export class UpdateStoreRepository {
   constructor(private readonly changeLog: ChangeLogRepository) {}
@@ -48,9 +58,11 @@ export class UpdateStoreRepository {
   /**
    * insertRevisions stores revisions idempotently (a revision already stored is skipped), keeps
    * is_latest and update.latest_revision_number right, projects category updates into `category`,
-   * and logs one change per new revision. Returns the identities actually inserted.
+   * and logs one change per new revision. Revisions from the parent (origin 'upstream') make their
+   * updates upstream-owned; call yieldToUpstream first so no local revision stands in their way.
+   * Returns the identities actually inserted.
    */
-  async insertRevisions(ctx: TxContext, revisions: RevisionToStore[]): Promise<UpdateIdentity[]> {
+  async insertRevisions(ctx: TxContext, revisions: RevisionToStore[], origin: UpdateOrigin = 'local'): Promise<UpdateIdentity[]> {
     if (!revisions.length) return [];
     const latest = new Map<string, { type: string; rev: number }>();
     for (const { doc } of revisions) {
@@ -58,25 +70,30 @@ export class UpdateStoreRepository {
       if (!cur || cur.rev < doc.identity.revisionNumber) latest.set(doc.identity.updateId, { type: doc.updateType, rev: doc.identity.revisionNumber });
     }
     await ctx.tx.query(
-      `INSERT INTO "update" (update_id, update_type, latest_revision_number)
-       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::int[])
-       ON CONFLICT (update_id) DO UPDATE SET latest_revision_number = GREATEST("update".latest_revision_number, EXCLUDED.latest_revision_number)`,
-      [[...latest.keys()], [...latest.values()].map((v) => v.type), [...latest.values()].map((v) => v.rev)],
+      `INSERT INTO "update" (update_id, update_type, latest_revision_number, origin)
+       SELECT u, t, r, $4 FROM unnest($1::uuid[], $2::varchar[], $3::int[]) AS v(u, t, r)
+       ON CONFLICT (update_id) DO UPDATE SET latest_revision_number = GREATEST("update".latest_revision_number, EXCLUDED.latest_revision_number),
+         origin = CASE WHEN EXCLUDED.origin = 'upstream' THEN 'upstream' ELSE "update".origin END`,
+      [[...latest.keys()], [...latest.values()].map((v) => v.type), [...latest.values()].map((v) => v.rev), origin],
     );
-    const files = new Map<string, { sha256: string; size: number; ext: string }>();
-    for (const { doc } of revisions) for (const f of doc.files) files.set(f.sha1, { sha256: f.sha256, size: f.size, ext: fileExtension(f.fileName) });
+    const files = new Map<string, { sha256: string | null; size: number; ext: string }>();
+    for (const { doc } of revisions) {
+      for (const f of doc.files) files.set(f.sha1, { sha256: f.sha256 ?? files.get(f.sha1)?.sha256 ?? null, size: f.size, ext: fileExtension(f.fileName) });
+    }
     if (files.size) {
+      // No SHA-256 is stored where the metadata names none; one named later fills the gap.
       await ctx.tx.query(
         `INSERT INTO update_file (sha1, sha256, size, extension)
-         SELECT * FROM unnest($1::char(40)[], $2::char(64)[], $3::bigint[], $4::varchar[]) ON CONFLICT (sha1) DO NOTHING`,
-        [[...files.keys()], [...files.values()].map((f) => f.sha256.padEnd(64, '0').slice(0, 64)), [...files.values()].map((f) => f.size), [...files.values()].map((f) => f.ext)],
+         SELECT * FROM unnest($1::char(40)[], $2::char(64)[], $3::bigint[], $4::varchar[])
+         ON CONFLICT (sha1) DO UPDATE SET sha256 = EXCLUDED.sha256 WHERE update_file.sha256 IS NULL AND EXCLUDED.sha256 IS NOT NULL`,
+        [[...files.keys()], [...files.values()].map((f) => f.sha256), [...files.values()].map((f) => f.size), [...files.values()].map((f) => f.ext)],
       );
     }
     const col = <T>(fn: (r: RevisionToStore) => T) => revisions.map(fn);
     const inserted: Array<{ revision_id: number; update_id: string; revision_number: number }> = await ctx.tx.query(
       `INSERT INTO update_revision (update_id, revision_number, update_type, title, description, kb_article_id, msrc_severity,
-                                    publication_state, creation_date, is_latest, xml)
-       SELECT u, r, t, ti, d, kb, sev, ps, cd, r = up.latest_revision_number, x
+                                    publication_state, creation_date, is_latest, xml, origin)
+       SELECT u, r, t, ti, d, kb, sev, ps, cd, r = up.latest_revision_number, x, $11
        FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::varchar[], $5::text[], $6::varchar[], $7::varchar[], $8::varchar[],
                    $9::timestamptz[], $10::text[]) AS v(u, r, t, ti, d, kb, sev, ps, cd, x)
        JOIN "update" up ON up.update_id = v.u
@@ -84,7 +101,7 @@ export class UpdateStoreRepository {
        RETURNING revision_id, update_id, revision_number`,
       [col((r) => r.doc.identity.updateId), col((r) => r.doc.identity.revisionNumber), col((r) => r.doc.updateType),
         col((r) => r.doc.title.slice(0, 1024)), col((r) => r.doc.description), col((r) => r.doc.kbArticleId?.slice(0, 32) ?? null),
-        col((r) => r.doc.msrcSeverity?.slice(0, 16) ?? null), col((r) => r.doc.publicationState), col((r) => r.doc.creationDate), col((r) => r.xml)],
+        col((r) => r.doc.msrcSeverity?.slice(0, 16) ?? null), col((r) => r.doc.publicationState), col((r) => r.doc.creationDate), col((r) => r.xml), origin],
     );
     if (!inserted.length) return [];
     const byIdentity = new Map(revisions.map((r) => [`${r.doc.identity.updateId}/${r.doc.identity.revisionNumber}`, r]));
@@ -144,17 +161,56 @@ export class UpdateStoreRepository {
     await ctx.tx.query('ANALYZE update_revision, revision_category, change_log, update_file, revision_file');
   }
 
-  /** lockUpdate takes the row lock of an update (so concurrent publishes of one UpdateID serialise) and returns its latest revision. */
-  async lockLatestRevision(ctx: TxContext, updateId: string): Promise<StoredRevision | undefined> {
-    const locked = await ctx.tx.query(`SELECT latest_revision_number FROM "update" WHERE update_id = $1 FOR UPDATE`, [updateId]);
+  /**
+   * yieldToUpstream clears the way for revisions arriving from the parent, which owns their updates: a local
+   * revision with the identity of an arriving one is adopted as the parent's when the documents are equal and
+   * deleted otherwise, and local revisions numbered above an arriving one of their update are deleted, so the
+   * parent's revision is the latest. Older local revisions stay as history. Run it in the import's transaction.
+   */
+  async yieldToUpstream(ctx: TxContext, revisions: RevisionToStore[]): Promise<YieldedRevisions> {
+    if (!revisions.length) return { adopted: [], replaced: [] };
+    const rows: Array<{ revision_id: number; update_id: string; revision_number: number; equal: boolean }> = await ctx.tx.query(
+      `SELECT l.revision_id, l.update_id, l.revision_number, l.revision_number = v.n AND l.xml = v.x AS equal
+       FROM unnest($1::uuid[], $2::int[], $3::text[]) AS v(u, n, x)
+       JOIN update_revision l ON l.update_id = v.u AND l.origin = 'local' AND l.revision_number >= v.n`,
+      [revisions.map((r) => r.doc.identity.updateId), revisions.map((r) => r.doc.identity.revisionNumber), revisions.map((r) => r.xml)]);
+    // A local revision paired with several arriving ones is adopted when it equals the one with its own number.
+    const byId = new Map<number, (typeof rows)[number]>();
+    for (const r of rows) byId.set(r.revision_id, { ...r, equal: (byId.get(r.revision_id)?.equal ?? false) || r.equal });
+    const adopted = [...byId.values()].filter((r) => r.equal);
+    const replaced = [...byId.values()].filter((r) => !r.equal);
+    if (adopted.length) {
+      await ctx.tx.query(`UPDATE update_revision SET origin = 'upstream' WHERE revision_id = ANY($1::int[])`, [adopted.map((r) => r.revision_id)]);
+    }
+    if (replaced.length) {
+      const updateIds = [...new Set(replaced.map((r) => r.update_id))];
+      await ctx.tx.query(`DELETE FROM update_revision WHERE revision_id = ANY($1::int[])`, [replaced.map((r) => r.revision_id)]);
+      await ctx.tx.query(
+        `UPDATE "update" u SET latest_revision_number = coalesce((SELECT max(r.revision_number) FROM update_revision r WHERE r.update_id = u.update_id), 0)
+         WHERE u.update_id = ANY($1::uuid[])`, [updateIds]);
+      await ctx.tx.query(
+        `UPDATE update_revision r SET is_latest = (r.revision_number = u.latest_revision_number)
+         FROM "update" u WHERE u.update_id = r.update_id AND r.update_id = ANY($1::uuid[])`, [updateIds]);
+    }
+    const identity = (r: { update_id: string; revision_number: number }) => ({ updateId: r.update_id, revisionNumber: r.revision_number });
+    return { adopted: adopted.map(identity), replaced: replaced.map(identity) };
+  }
+
+  /**
+   * lockLatestRevision takes the row lock of an update (so concurrent publishes of one UpdateID serialise) and
+   * returns its latest revision with the update's owner.
+   */
+  async lockLatestRevision(ctx: TxContext, updateId: string): Promise<(StoredRevision & { owner: UpdateOrigin }) | undefined> {
+    const locked = await ctx.tx.query(`SELECT latest_revision_number, origin FROM "update" WHERE update_id = $1 FOR UPDATE`, [updateId]);
     if (!locked.length) return undefined;
-    return this.findRevision(ctx, { updateId, revisionNumber: locked[0].latest_revision_number });
+    const latest = await this.findRevision(ctx, { updateId, revisionNumber: locked[0].latest_revision_number });
+    return latest && { ...latest, owner: locked[0].origin };
   }
 
   /** findRevision returns one revision by identity. */
   async findRevision(ctx: TxContext, id: UpdateIdentity): Promise<StoredRevision | undefined> {
     const rows = await ctx.tx.query(
-      `SELECT revision_id, update_id, revision_number, update_type, publication_state, is_latest, xml
+      `SELECT revision_id, update_id, revision_number, update_type, publication_state, is_latest, origin, xml
        FROM update_revision WHERE update_id = $1 AND revision_number = $2`, [id.updateId, id.revisionNumber]);
     return rows.length ? toStored(rows[0]) : undefined;
   }
@@ -163,7 +219,7 @@ export class UpdateStoreRepository {
   async findRevisions(ctx: TxContext, ids: UpdateIdentity[]): Promise<StoredRevision[]> {
     if (!ids.length) return [];
     const rows = await ctx.tx.query(
-      `SELECT r.revision_id, r.update_id, r.revision_number, r.update_type, r.publication_state, r.is_latest, r.xml
+      `SELECT r.revision_id, r.update_id, r.revision_number, r.update_type, r.publication_state, r.is_latest, r.origin, r.xml
        FROM unnest($1::uuid[], $2::int[]) AS q(u, n) JOIN update_revision r ON r.update_id = q.u AND r.revision_number = q.n`,
       [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)]);
     return rows.map(toStored);
@@ -178,12 +234,21 @@ export class UpdateStoreRepository {
     return rows.map((r: { revision_id: number; sha1: string; extension: string }) => ({ revisionId: r.revision_id, sha1: r.sha1, extension: r.extension }));
   }
 
-  /** missingIdentities returns, in order, the identities this node does not store yet. */
+  /**
+   * missingIdentities returns, in order, the parent's identities this node must fetch: those it does not hold as
+   * the parent's revisions, and those a local revision of the same update, at or above that number, collides with.
+   */
   async missingIdentities(ctx: TxContext, ids: UpdateIdentity[]): Promise<UpdateIdentity[]> {
     if (!ids.length) return [];
+    // Two joins rather than one OR, which would cost a subplan per identity.
     const rows = await ctx.tx.query(
-      `SELECT q.u, q.n FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS q(u, n, i)
-       WHERE NOT EXISTS (SELECT 1 FROM update_revision r WHERE r.update_id = q.u AND r.revision_number = q.n) ORDER BY q.i`,
+      `WITH q AS (SELECT * FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS q(u, n, i))
+       SELECT u, n FROM (
+         SELECT q.u, q.n, q.i FROM q
+         WHERE NOT EXISTS (SELECT 1 FROM update_revision r WHERE r.update_id = q.u AND r.revision_number = q.n AND r.origin = 'upstream')
+         UNION
+         SELECT q.u, q.n, q.i FROM q JOIN update_revision l ON l.update_id = q.u AND l.origin = 'local' AND l.revision_number >= q.n
+       ) x ORDER BY i`,
       [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)]);
     return rows.map((r: { u: string; n: number }) => ({ updateId: r.u, revisionNumber: r.n }));
   }
@@ -226,18 +291,19 @@ export class UpdateStoreRepository {
     return new Set(rows.map((r: { sha1: string }) => r.sha1));
   }
 
-  /** fileFacts returns digests, size and extension of known files by SHA-1. */
-  async fileFacts(ctx: TxContext, sha1s: string[]): Promise<Map<string, { sha256: string; size: number; extension: string }>> {
+  /** fileFacts returns digests (no SHA-256 where none is known), size and extension of known files by SHA-1. */
+  async fileFacts(ctx: TxContext, sha1s: string[]): Promise<Map<string, { sha256?: string; size: number; extension: string }>> {
     const rows = await ctx.tx.query(`SELECT sha1, sha256, size, extension FROM update_file WHERE sha1 = ANY($1::char(40)[])`, [sha1s]);
-    return new Map(rows.map((r: { sha1: string; sha256: string; size: string; extension: string }) =>
-      [r.sha1, { sha256: r.sha256, size: Number(r.size), extension: r.extension }]));
+    return new Map(rows.map((r: { sha1: string; sha256: string | null; size: string; extension: string }) =>
+      [r.sha1, { sha256: r.sha256 ?? undefined, size: Number(r.size), extension: r.extension }]));
   }
 }
 
 function toStored(r: Record<string, unknown>): StoredRevision {
   return {
     revisionId: r.revision_id as number, updateId: r.update_id as string, revisionNumber: r.revision_number as number,
-    updateType: r.update_type as string, publicationState: r.publication_state as string, isLatest: r.is_latest as boolean, xml: r.xml as string,
+    updateType: r.update_type as string, publicationState: r.publication_state as string, isLatest: r.is_latest as boolean,
+    origin: r.origin as UpdateOrigin, xml: r.xml as string,
   };
 }
 

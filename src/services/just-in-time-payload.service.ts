@@ -40,7 +40,8 @@ export interface JustInTimeSettings {
 
 interface KnownFile {
   sha1: string;
-  sha256: string;
+  /** Verified too when the metadata names it (a File without AdditionalDigest has none). */
+  sha256?: string;
   size: number;
   extension: string;
 }
@@ -80,7 +81,7 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
     if (!row || normalizeExtension(row.extension) !== extension) {
       throw new DomainError('NotFound', `this node does not hold payload ${sha1}${extension} and no update here names it`);
     }
-    const file = { sha1, sha256: row.sha256.trim().toLowerCase(), size: Number(row.size), extension };
+    const file = { sha1, sha256: row.sha256?.trim().toLowerCase(), size: Number(row.size), extension };
     return { sha1, size: file.size, modifiedAt: row.createdAt, read: (range) => this.read(file, range) };
   }
 
@@ -98,7 +99,7 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
     const wanted = [...new Set(sha1s.map((s) => s.toLowerCase()))];
     const rows = await this.uow.run(ctx, (tx) => this.files.findMany(tx, wanted));
     const result: PrefetchResult = { fetched: 0, failed: 0, held: 0, unknown: wanted.length - rows.length };
-    const queue = rows.map((r) => ({ sha1: r.sha1, sha256: r.sha256.trim().toLowerCase(), size: Number(r.size), extension: normalizeExtension(r.extension) }));
+    const queue = rows.map((r) => ({ sha1: r.sha1, sha256: r.sha256?.trim().toLowerCase(), size: Number(r.size), extension: normalizeExtension(r.extension) }));
     const worker = async () => {
       for (let file = queue.shift(); file; file = queue.shift()) {
         if (!this.inFlight.has(file.sha1) && await this.store.has(file.sha1, file.extension)) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestContext, TxContext, UnitOfWork } from '../db/unit-of-work';
-import { invalidParameters } from '../domain/errors';
+import { invalidParameters, type DomainError } from '../domain/errors';
 import { isGuid, type UpdateDocument, type UpdateIdentity } from '../domain/update-document';
 import { buildUpdateXml, parseUpdateXml } from '../domain/update-xml';
 import type { CategoryType } from '../domain/update-kinds';
@@ -21,7 +21,10 @@ export interface PublishUpdateInput {
   prerequisites?: string[];
   supersededUpdates?: string[];
   bundledUpdates?: string[];
-  /** Payloads already uploaded, by SHA-1 (hex), with the file name this update gives each. */
+  /**
+   * Payloads already uploaded, by SHA-1 (hex), with the file name this update gives each. They replace the
+   * files of the previous revision; an empty list removes them; absent, a new revision keeps them.
+   */
   files?: Array<{ sha1: string; fileName: string }>;
 }
 
@@ -32,13 +35,19 @@ export interface PublishContext extends RequestContext {
 
 const SEVERITIES = ['Critical', 'Important', 'Moderate', 'Low', 'Unspecified'];
 
+/** UpstreamOwner names the parent that owns the updates this node synced, for the refusal message. */
+export interface UpstreamOwner {
+  current(ctx: RequestContext): Promise<{ url: string } | undefined>;
+}
+
 /**
  * PublishingService turns a provider's PublishUpdate/ExpireUpdate into new revisions of the update
  * store: it writes the WSUS update document, creates missing product categories, and logs the
  * change, all in one transaction, so a failure stores nothing.
  */
 export class PublishingService {
-  constructor(private readonly uow: UnitOfWork, private readonly store: UpdateStoreRepository, private readonly clock: () => Date = () => new Date()) {}
+  constructor(private readonly uow: UnitOfWork, private readonly store: UpdateStoreRepository, private readonly clock: () => Date = () => new Date(),
+    private readonly upstream?: UpstreamOwner) {}
 
   /** publishUpdate stores revision 1 of a new update, or revision N+1 when the UpdateID exists. */
   async publishUpdate(ctx: PublishContext, input: PublishUpdateInput): Promise<UpdateIdentity> {
@@ -46,18 +55,22 @@ export class PublishingService {
     return this.uow.run(ctx, async (m) => {
       const classificationId = await this.resolveClassification(m, v.classification);
       const productId = await this.resolveProduct(m, v.company ?? ctx.actor.providerName, v.productFamily, v.product);
-      const files = await this.resolveFiles(m, v.files ?? []);
       const updateId = v.updateId ?? randomUUID();
       const previous = await this.store.lockLatestRevision(m, updateId);
       if (previous && previous.updateType !== 'Software') throw invalidParameters(`update ${updateId} is a ${previous.updateType}, not a software update`);
+      if (previous?.owner === 'upstream') throw await this.ownedUpstream(m, updateId, 'publish');
       const now = this.clock().toISOString();
+      // A new revision keeps its update's files unless the provider names new ones or an empty list.
+      const files = v.files === undefined && previous
+        ? parseUpdateXml(previous.xml).files
+        : (await this.resolveFiles(m, v.files ?? [])).map((f) => ({ ...f, modified: now }));
       const doc: UpdateDocument = {
         identity: { updateId, revisionNumber: (previous?.revisionNumber ?? 0) + 1 },
         updateType: 'Software', publicationState: 'Published', creationDate: now,
         title: v.title, description: v.description ?? '', kbArticleId: v.kbArticleId, msrcSeverity: v.msrcSeverity,
         categoryIds: [productId, classificationId],
         prerequisites: v.prerequisites ?? [], supersededUpdates: v.supersededUpdates ?? [], bundledUpdates: v.bundledUpdates ?? [],
-        files: files.map((f) => ({ ...f, modified: now })),
+        files,
       };
       await this.store.insertRevisions(m, [{ doc, xml: buildUpdateXml(doc) }]);
       return doc.identity;
@@ -71,6 +84,7 @@ export class PublishingService {
     return this.uow.run(ctx, async (m) => {
       const latest = await this.store.lockLatestRevision(m, id);
       if (!latest || latest.updateType !== 'Software') throw invalidParameters(`no software update ${id} is published here`);
+      if (latest.owner === 'upstream') throw await this.ownedUpstream(m, id, 'expire');
       if (latest.publicationState === 'Expired') return { updateId: id, revisionNumber: latest.revisionNumber };
       const doc: UpdateDocument = {
         ...parseUpdateXml(latest.xml),
@@ -81,6 +95,13 @@ export class PublishingService {
       await this.store.insertRevisions(m, [{ doc, xml: buildUpdateXml(doc) }]);
       return doc.identity;
     });
+  }
+
+  /** ownedUpstream is the refusal of a change to an update this node synced from its parent. */
+  private async ownedUpstream(m: TxContext, updateId: string, verb: 'publish' | 'expire'): Promise<DomainError> {
+    const owner = await this.upstream?.current(m);
+    const where = owner ? `the upstream server ${owner.url}` : 'the upstream server this node syncs from';
+    return invalidParameters(`update ${updateId} is owned by ${where}: it arrived by sync, so only that server may ${verb} its revisions; ${verb} it there`);
   }
 
   private async resolveClassification(m: TxContext, nameOrId: string) {
@@ -147,14 +168,14 @@ function validate(input: PublishUpdateInput): PublishUpdateInput {
   if (kb !== undefined && !/^\d{1,12}$/.test(kb)) throw invalidParameters(`KBArticleID "${input.kbArticleId}" is not a KB number`);
   const severity = text(input.msrcSeverity, 'MsrcSeverity', 16, false);
   if (severity !== undefined && !SEVERITIES.includes(severity)) throw invalidParameters(`MsrcSeverity must be one of ${SEVERITIES.join(', ')}`);
-  const files = (input.files ?? []).map((f) => {
+  const files = input.files?.map((f) => {
     const sha1 = String(f?.sha1 ?? '').trim().toLowerCase();
     if (!/^[0-9a-f]{40}$/.test(sha1)) throw invalidParameters(`file digest "${f?.sha1}" is not a SHA-1 in hex`);
     const fileName = text(f.fileName, 'FileName', 260, true)!;
     if (/[\\/\x00-\x1f]/.test(fileName)) throw invalidParameters(`FileName "${fileName}" must be a plain file name`);
     return { sha1, fileName };
   });
-  if (new Set(files.map((f) => f.sha1)).size !== files.length) throw invalidParameters('the same file is named twice');
+  if (files && new Set(files.map((f) => f.sha1)).size !== files.length) throw invalidParameters('the same file is named twice');
   return {
     updateId: input.updateId?.toLowerCase(),
     title: text(input.title, 'Title', 1024, true)!,

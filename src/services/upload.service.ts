@@ -57,7 +57,7 @@ export class UploadService {
     const stored = await this.store.store(request.body, { maxBytes, extension });
     await this.uow.run(ctx, async (tx) => {
       const known = await this.files.findBySha1(tx, stored.sha1);
-      if (known && known.sha256.trim() !== stored.sha256) {
+      if (known?.sha256 && known.sha256.trim() !== stored.sha256) {
         // Same SHA-1, different bytes: a collision attempt must not rename what clients already trust.
         throw new DomainError('Conflict', `a different payload with SHA-1 ${stored.sha1} is already stored`);
       }

@@ -39,7 +39,8 @@ export function publishingServiceSpec(service: PublishingService, authenticate: 
           prerequisites: arrayOf<string>(u.Prerequisites, 'guid'),
           supersededUpdates: arrayOf<string>(u.SupersededUpdates, 'guid'),
           bundledUpdates: arrayOf<string>(u.BundledUpdates, 'guid'),
-          files: arrayOf<Record<string, unknown>>(u.Files, 'PublishedFile').map((f) => ({
+          // Files absent: the new revision keeps the previous one's; an empty <Files/> removes them.
+          files: u.Files === undefined ? undefined : arrayOf<Record<string, unknown>>(u.Files, 'PublishedFile').map((f) => ({
             sha1: optionalText(f.Sha1, 'Sha1') ?? '', fileName: optionalText(f.FileName, 'FileName') ?? '',
           })),
         });

@@ -174,8 +174,14 @@ export class SyncRun {
     });
   }
 
+  /** store writes a chunk of the parent's revisions; the parent owns their updates, so a local revision in the way yields. */
   private async store(m: TxContext, chunk: RevisionToStore[]): Promise<void> {
-    const inserted = await this.d.store.insertRevisions(m, chunk);
+    const { replaced } = await this.d.store.yieldToUpstream(m, chunk);
+    if (replaced.length) {
+      this.d.log.warn({ replaced: replaced.map((r) => `${r.updateId}/${r.revisionNumber}`) },
+        'local revisions collided with the parent\'s revisions of updates it owns: replaced by the parent\'s; those updates are now upstream-owned');
+    }
+    const inserted = await this.d.store.insertRevisions(m, chunk, 'upstream');
     this.counts.revisionsImported += inserted.length;
     if (this.d.contentPolicy === 'immediate') this.imported.push(...inserted);
   }
