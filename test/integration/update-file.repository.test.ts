@@ -4,6 +4,7 @@ import { createDataSource } from '../../src/db/data-source';
 import { migrateUp } from '../../src/db/migrator';
 import { UpdateFileRepository } from '../../src/repositories/update-file.repository';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
 
 describe(UpdateFileRepository.name, () => {
   let db: TestDatabase;
@@ -26,7 +27,8 @@ describe(UpdateFileRepository.name, () => {
     const first = await sut.findBySha1(file.sha1);
     expect(first).to.include({ sha256: file.sha256, size: '5000000000', extension: '.exe' });
     expect(first?.storedAt).to.be.instanceOf(Date);
-    await new Promise((r) => setTimeout(r, 20));
+    // stored_at has millisecond precision here: store again once the (shared) clock has moved past it.
+    await waitFor('the clock to pass the first stored_at', () => Date.now() > first!.storedAt!.getTime(), { intervalMs: 1 });
     await sut.recordStored({ ...file, extension: '.msi' });
     const second = await sut.findBySha1(file.sha1);
     expect(second?.extension).to.equal('.msi');
