@@ -24,7 +24,8 @@ module.exports = {
   // Two cores: one file per core, plus one, since a file mostly waits on the node processes it started.
   jobs: 3,
   require: ['dist/test/support/root-hooks.js'],
-  timeout: 60000,
+  // Bounds a hang; generous, since parallel files share the cores.
+  timeout: 120000,
   exit: true,
   reporter: 'spec',
 };

@@ -64,7 +64,7 @@ function filesUnder(root: string): string[] {
 }
 
 describe('just-in-time payloads through real root, child and grandchild processes', function () {
-  this.timeout(60000);
+  this.timeout(120000);
   const dir = tempDir('casc-jit-');
   const contentOf = (tier: string) => path.join(dir, tier, 'content');
   const dbs: TestDatabase[] = [];

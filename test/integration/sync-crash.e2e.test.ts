@@ -64,7 +64,11 @@ describe('sync crash safety and an unreachable parent', function () {
     await root.process!.stop();
     const health = await fetch(`${child.url}/healthz`);
     expect(health.status).to.equal(200);
-    const r = await runCli(['sync'], child.env);
+    // The child also syncs on its schedule: while one of its runs holds the lock, `cascade sync` is refused; try again.
+    const r = await waitFor('`cascade sync` to run rather than meet a scheduled run', async () => {
+      const attempt = await runCli(['sync'], child.env);
+      return /a sync is already running/.test(attempt.stderr) ? undefined : attempt;
+    }, { timeoutMs: 30000, intervalMs: 100 });
     expect(r.code).to.not.equal(0);
     expect(r.stderr).to.match(/ECONNREFUSED|connect/);
     await restartTier(root);

@@ -70,7 +70,7 @@ const STOP_TIMEOUT_MS = 30_000;
  * startNodeProcess runs `node dist/src/main.js` with the given environment on a free port and waits
  * until GET /healthz answers. env should carry DATABASE_URL or CASCADE_DATA_DIR.
  */
-export async function startNodeProcess(env: Record<string, string>, timeoutMs = 90000): Promise<NodeProcess> {
+export async function startNodeProcess(env: Record<string, string>, timeoutMs = 120000): Promise<NodeProcess> {
   const port = env.CASCADE_PORT ? Number(env.CASCADE_PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const fullEnv: Record<string, string> = {
