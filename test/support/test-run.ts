@@ -49,6 +49,9 @@ export function forgetPid(pid: number | undefined): void {
   if (pid !== undefined) fs.rmSync(path.join(PID_DIR, String(pid)), { force: true });
 }
 
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const OUR_SCRIPTS = [path.join(REPO_ROOT, 'dist', 'src', 'main.js'), path.join(REPO_ROOT, 'bin', 'cascade.js')];
+
 /** killRecordedProcesses kills (SIGKILL) every process of a run folder still running a Cascade script. */
 export function killRecordedProcesses(runDir = RUN_DIR): number {
   const pidDir = path.join(runDir, 'pids');
@@ -56,10 +59,12 @@ export function killRecordedProcesses(runDir = RUN_DIR): number {
   let killed = 0;
   for (const name of fs.readdirSync(pidDir)) {
     const pid = Number(name);
-    // A pid may have been reused since: only a process running Cascade's main or CLI is ours.
-    if (!/cascade\.js|main\.js/.test(commandLine(pid))) continue;
-    process.kill(pid, 'SIGKILL');
-    killed++;
+    // A pid may have been reused since: only a process running this checkout's node or CLI is ours.
+    if (!OUR_SCRIPTS.some((script) => commandLine(pid).includes(script))) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed++;
+    } catch { /* it exited meanwhile */ }
   }
   return killed;
 }
