@@ -6,6 +6,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { ContentStore } from '../../src/content/content-store';
 import { DomainError } from '../../src/domain/errors';
 import { tempDir } from '../support/node-process';
+import { waitFor } from '../support/wait-for';
 
 /** Every file under root, as paths relative to it. */
 function filesUnder(root: string): string[] {
@@ -102,8 +103,7 @@ describe('ContentStore on real files', () => {
       const source = new PassThrough();
       const stored = store.store(source, { maxBytes: 1e9 });
       source.write(randomBytes(2 * 1024 * 1024));
-      await new Promise((r) => setTimeout(r, 50));
-      expect(fs.readdirSync(store.tmpDir)).to.have.length(1); // it was streaming to disk
+      await waitFor('the store to stream into a temp file', () => fs.existsSync(store.tmpDir) && fs.readdirSync(store.tmpDir).length === 1);
       end(source);
       expect(await rejection(stored)).to.be.instanceOf(Error);
       expect(filesUnder(root)).to.deep.equal([]);

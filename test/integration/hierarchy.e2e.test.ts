@@ -4,6 +4,7 @@ import path from 'node:path';
 import { contentUrlPath } from '../../src/domain/content-path';
 import { runCli } from '../support/node-process';
 import { addProvider, catalogDigest, dropTier, query, startTier, syncTier, type TierNode } from '../support/hierarchy';
+import { waitFor } from '../support/wait-for';
 
 describe('a root, a child and a grandchild as separate node processes', function () {
   this.timeout(180000);
@@ -78,12 +79,8 @@ describe('a root, a child and a grandchild as separate node processes', function
     expect(got.equals(payload)).to.equal(true);
     // Each tier releases the last bytes once they are verified, and records the file just after.
     for (const tier of [child, grandchild]) {
-      let row: { stored_at: Date | null } = { stored_at: null };
-      for (let i = 0; i < 50 && !row.stored_at; i++) {
-        [row] = await query<{ stored_at: Date | null }>(tier, `SELECT stored_at FROM update_file WHERE sha1 = $1`, [file.sha1]);
-        if (!row.stored_at) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(row.stored_at, `${tier.name} holds it`).to.not.equal(null);
+      await waitFor(`${tier.name} to hold it`, async () =>
+        (await query<{ stored_at: Date | null }>(tier, `SELECT stored_at FROM update_file WHERE sha1 = $1`, [file.sha1]))[0]?.stored_at);
     }
   });
 

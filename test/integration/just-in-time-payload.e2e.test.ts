@@ -8,6 +8,7 @@ import { startCountingProxy, type CountingProxy } from '../support/counting-prox
 import { addDownstream, authorize } from '../support/downstream-client';
 import { runCli, startNodeProcess, tempDir, type NodeProcess } from '../support/node-process';
 import { createTestDatabase, type TestDatabase, sql as sqlAt } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
 
 const MB = 1000 * 1000;
 
@@ -52,12 +53,8 @@ async function download(url: string, headers: Record<string, string> = {}): Prom
  * settles polls check until it holds (or 3 s pass) and returns its last answer: a requester has every byte as soon
  * as the payload is verified, a moment before the node has flushed, renamed and recorded it.
  */
-async function settles(check: () => boolean | Promise<boolean>): Promise<boolean> {
-  for (let i = 0; i < 120; i++) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return check();
+function settles(check: () => boolean | Promise<boolean>): Promise<boolean> {
+  return waitFor('the node to keep the payload', check, { timeoutMs: 3000 }).catch(() => check());
 }
 
 /** Every file under a content folder (relative paths, .tmp included). */
@@ -67,7 +64,7 @@ function filesUnder(root: string): string[] {
 }
 
 describe('just-in-time payloads through real root, child and grandchild processes', function () {
-  this.timeout(60000);
+  this.timeout(120000);
   const dir = tempDir('casc-jit-');
   const contentOf = (tier: string) => path.join(dir, tier, 'content');
   const dbs: TestDatabase[] = [];

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { runCli } from '../support/node-process';
 import { catalogDigest, dropTier, query, restartTier, startTier, type TierNode } from '../support/hierarchy';
+import { waitFor } from '../support/wait-for';
 
 describe('sync crash safety and an unreachable parent', function () {
   this.timeout(300000);
@@ -19,30 +20,33 @@ describe('sync crash safety and an unreachable parent', function () {
     await dropTier(root);
   });
 
-  it('survives kill -9 at random points of a 5,000-revision sync: it completes, identical, with no duplicates', async () => {
-    let kills = 0;
-    for (let i = 0; i < 4; i++) {
-      // Kill once a scheduled run is under way, at a random point of it.
-      const started = Date.now();
-      while ((await query(child, `SELECT 1 FROM sync_run WHERE result = 'Running'`)).length === 0 && Date.now() - started < 10000) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 800)));
-      const [{ n }] = await query<{ n: number }>(child, `SELECT count(*)::int AS n FROM update_revision`);
+  it('survives kill -9 at random points of a 5,000-revision import: it completes, identical, with no duplicates', async () => {
+    const total = (await catalogDigest(root)).revisions;
+    const stored = async () => (await query<{ n: number }>(child, `SELECT count(*)::int AS n FROM update_revision`))[0].n;
+    const KILLS = 3;
+    let lastRun = 0;
+    for (let kill = 1; kill <= KILLS; kill++) {
+      // A scheduled run starts; kill the node once this run has imported a random share (up to half) of what is left.
+      const run = await waitFor(`kill ${kill}: a scheduled sync run to start`, async () =>
+        (await query<{ run_id: number }>(child, `SELECT run_id FROM sync_run WHERE result = 'Running' AND run_id > $1`, [lastRun]))[0],
+      { timeoutMs: 30000, intervalMs: 20 });
+      lastRun = run.run_id;
+      const atStart = await stored();
+      const target = atStart + 1 + Math.floor(Math.random() * (total - atStart) / 2);
+      await waitFor(`kill ${kill}: the child to store ${target} of ${total} revisions`, async () => (await stored()) >= target,
+        { timeoutMs: 60000, intervalMs: 10 });
       await child.process!.kill();
-      kills++;
+      // The node is gone, so what it committed is what the kill left: the run unfinished, the import partial.
+      const [{ result }] = await query<{ result: string }>(child, `SELECT result FROM sync_run WHERE run_id = $1`, [run.run_id]);
+      const atKill = await stored();
+      expect(result, `kill ${kill} landed while run ${run.run_id} was running`).to.equal('Running');
+      expect(atKill, `kill ${kill}: revisions the child held at the kill (run started at ${atStart}, aimed at ${target})`)
+        .to.be.above(atStart).and.below(total);
       await restartTier(child);
-      if (n >= 5000) break;
     }
-    expect(kills).to.be.greaterThan(0);
-    // Wait for a scheduled run to finish the job.
-    const deadline = Date.now() + 120000;
-    let done = false;
-    while (!done && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 1000));
-      done = (await query(child, `SELECT 1 FROM sync_run WHERE result = 'Succeeded'`)).length > 0;
-    }
-    expect(done, 'a scheduled sync succeeded after the kills').to.equal(true);
+    // A scheduled run finishes the job.
+    await waitFor('a scheduled sync to succeed after the kills', async () =>
+      (await query(child, `SELECT 1 FROM sync_run WHERE result = 'Succeeded'`)).length > 0, { timeoutMs: 120000, intervalMs: 250 });
     await child.process!.stop();
     expect(await catalogDigest(child)).to.deep.equal(await catalogDigest(root));
     const [dup] = await query<{ logged: number; distinct: number; revisions: number }>(child,
@@ -52,7 +56,7 @@ describe('sync crash safety and an unreachable parent', function () {
     expect(dup.logged).to.equal(dup.revisions);
     const runs = await query<{ result: string; error: string | null }>(child, `SELECT result, error FROM sync_run ORDER BY run_id`);
     expect(runs.filter((r) => r.result === 'Running')).to.deep.equal([]);
-    expect(runs.filter((r) => r.error?.startsWith('interrupted')).length, 'kills that hit a running sync').to.be.greaterThan(0);
+    expect(runs.filter((r) => r.error?.startsWith('interrupted')).length, 'runs closed as interrupted: one per kill').to.equal(KILLS);
     await restartTier(child);
   });
 
@@ -60,7 +64,11 @@ describe('sync crash safety and an unreachable parent', function () {
     await root.process!.stop();
     const health = await fetch(`${child.url}/healthz`);
     expect(health.status).to.equal(200);
-    const r = await runCli(['sync'], child.env);
+    // The child also syncs on its schedule: while one of its runs holds the lock, `cascade sync` is refused; try again.
+    const r = await waitFor('`cascade sync` to run rather than meet a scheduled run', async () => {
+      const attempt = await runCli(['sync'], child.env);
+      return /a sync is already running/.test(attempt.stderr) ? undefined : attempt;
+    }, { timeoutMs: 30000, intervalMs: 100 });
     expect(r.code).to.not.equal(0);
     expect(r.stderr).to.match(/ECONNREFUSED|connect/);
     await restartTier(root);
@@ -68,13 +76,9 @@ describe('sync crash safety and an unreachable parent', function () {
     expect(seeded.code).to.equal(0);
     // The child's own schedule catches up once the parent answers again.
     const want = await catalogDigest(root);
-    const deadline = Date.now() + 60000;
-    let got = await catalogDigest(child);
-    while (got.digest !== want.digest && Date.now() < deadline) {
-      await new Promise((res) => setTimeout(res, 500));
-      got = await catalogDigest(child);
-    }
-    expect(got).to.deep.equal(want);
+    await waitFor('the child\'s catalog to equal the root\'s', async () => (await catalogDigest(child)).digest === want.digest, { timeoutMs: 60000, intervalMs: 250 })
+      .catch(() => undefined);
+    expect(await catalogDigest(child)).to.deep.equal(want);
     const failed = await query<{ error: string }>(child, `SELECT error FROM sync_run WHERE result = 'Failed' AND error LIKE '%ECONNREFUSED%'`);
     expect(failed.length).to.be.greaterThan(0);
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { UpstreamClient } from '../../src/sync/upstream-client';
 import { dropTier, query, startTier, type TierNode } from '../support/hierarchy';
 import { REPO_ROOT, runCli } from '../support/node-process';
+import { waitFor } from '../support/wait-for';
 
 describe('the sync worker against a real parent', function () {
   this.timeout(180000);
@@ -42,10 +43,8 @@ describe('the sync worker against a real parent', function () {
     });
     const first = start();
     // Start the second once the first holds the lock (its run is recorded as Running).
-    const deadline = Date.now() + 20000;
-    while ((await query(child, `SELECT 1 FROM sync_run WHERE result = 'Running'`)).length === 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor('the first sync to be recorded as Running', async () =>
+      (await query(child, `SELECT 1 FROM sync_run WHERE result = 'Running'`)).length > 0, { timeoutMs: 20000, intervalMs: 20 });
     const second = await start();
     expect(second.code).to.not.equal(0);
     expect(second.out).to.contain('a sync is already running');

@@ -5,6 +5,7 @@ import { migrateUp } from '../../src/db/migrator';
 import { inTransaction } from '../support/services';
 import { UpdateFileRepository } from '../../src/repositories/update-file.repository';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
 
 describe(UpdateFileRepository.name, () => {
   let db: TestDatabase;
@@ -27,7 +28,8 @@ describe(UpdateFileRepository.name, () => {
     const first = await inTransaction(ds, (tx) => sut.findBySha1(tx, file.sha1));
     expect(first).to.include({ sha256: file.sha256, size: '5000000000', extension: '.exe' });
     expect(first?.storedAt).to.be.instanceOf(Date);
-    await new Promise((r) => setTimeout(r, 20));
+    // stored_at has millisecond precision here: store again once the (shared) clock has moved past it.
+    await waitFor('the clock to pass the first stored_at', () => Date.now() > first!.storedAt!.getTime(), { intervalMs: 1 });
     await inTransaction(ds, (tx) => sut.recordStored(tx, { ...file, extension: '.msi' }));
     const second = await inTransaction(ds, (tx) => sut.findBySha1(tx, file.sha1));
     expect(second?.extension).to.equal('.msi');

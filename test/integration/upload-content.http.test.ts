@@ -5,6 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { runCli, startNodeProcess, tempDir, type NodeProcess } from '../support/node-process';
 import { createTestDatabase, type TestDatabase, sql as sqlAt } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
 
 const MiB = 1024 * 1024;
 
@@ -27,14 +28,17 @@ function raw(url: string, opts: { method?: string; path: string; headers?: Recor
 Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = http.request({ hostname, port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers }, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
-    // The server may close while the body is still going out; the answer that came first is what counts.
-    req.on('error', (err) => setTimeout(() => reject(err), 200));
+    // The server may close while the body is still going out; the answer that came first is what counts,
+    // so an error fails the request only if the connection closed without one.
+    req.on('error', (err) => req.once('close', () => { if (!answered) reject(err); }));
     req.end(opts.body);
   });
 }
@@ -233,14 +237,12 @@ describe('PUT /Upload and GET /Content through a real node', function () {
       headers: { Authorization: auth, 'Content-Length': String(8 * MiB) } });
     req.on('error', () => undefined);
     req.write(randomBytes(3 * MiB));
-    let partial: string[] = [];
-    for (let i = 0; i < 50 && partial.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      partial = fs.readdirSync(path.join(contentDir, '.tmp'));
-    }
-    expect(partial, 'the upload was streaming into .tmp').to.have.length(1);
+    const tmp = path.join(contentDir, '.tmp');
+    await waitFor('the upload to stream into .tmp', () => fs.existsSync(tmp) && fs.readdirSync(tmp).length > 0, { timeoutMs: 2500 });
+    expect(fs.readdirSync(tmp), 'the upload was streaming into .tmp').to.have.length(1);
     req.destroy();
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor('the node to remove the aborted upload', () => JSON.stringify(filesUnder(contentDir)) === JSON.stringify(before), { timeoutMs: 5000 })
+      .catch(() => undefined);
     expect(filesUnder(contentDir)).to.deep.equal(before);
     expect(node.output(), 'an abort is not a server error').to.not.match(/unhandled error/);
   });

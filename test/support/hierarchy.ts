@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
+import { PublishingClient } from '../../src/clients/publishing-client';
 import { addDownstream } from './downstream-client';
 import { freePort, runCli, startNodeProcess, tempDir, type CliResult, type NodeProcess } from './node-process';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -74,11 +75,15 @@ export async function catalogDigest(tier: TierNode): Promise<{ digest: string; r
   return { digest: h.digest('hex'), revisions: rows.length };
 }
 
-/** A software provider on a tier, able to publish with payloads through `cascade publish`. */
+/**
+ * A software provider on a tier, publishing with payloads the way `cascade publish` does (PUT /Upload, then
+ * PublishUpdate) but from the test process: the hierarchy tests publish often, and the CLI has tests of its own.
+ */
 export async function addProvider(tier: TierNode, name = 'contoso'): Promise<{ publish: (title: string, opts?: { bytes?: number; product?: string }) => Promise<{ updateId: string; file: string; payload: Buffer }> }> {
   const added = await runCli(['providers', 'add', name], tier.env);
   const password = /password:\s*(\S+)/.exec(added.stdout)?.[1];
   if (!password) throw new Error(`providers add failed: ${added.stderr}`);
+  const client = new PublishingClient(tier.url, { user: name, password });
   const dir = tempDir('casc-payload-');
   let n = 0;
   return {
@@ -86,10 +91,9 @@ export async function addProvider(tier: TierNode, name = 'contoso'): Promise<{ p
       const payload = randomBytes(opts.bytes ?? 64 * 1024);
       const file = path.join(dir, `payload-${++n}.cab`);
       fs.writeFileSync(file, payload);
-      const r = await runCli(['publish', '--url', tier.url, '--user', name, '--password', password, '--title', title,
-        '--product', opts.product ?? 'Contoso Suite', '--classification', 'Security Updates', file], tier.env);
-      const updateId = /published (\S+) revision/.exec(r.stdout)?.[1];
-      if (r.code !== 0 || !updateId) throw new Error(`publish failed: ${r.stderr}`);
+      const uploaded = await client.upload(file);
+      const { updateId } = await client.publish({ title, product: opts.product ?? 'Contoso Suite', classification: 'Security Updates',
+        files: [{ sha1: uploaded.sha1, fileName: uploaded.fileName }] });
       return { updateId, file, payload };
     },
   };
