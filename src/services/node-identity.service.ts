@@ -10,6 +10,7 @@ export interface NodeIdentity {
 
 const NODE_ID = 'node_id';
 const COOKIE_KEY = 'cookie_key';
+const PUBLIC_URL = 'public_url';
 
 /**
  * NodeIdentityService creates the node's identity on first use and reads it afterwards. Creation is
@@ -27,6 +28,16 @@ export class NodeIdentityService {
       throw err;
     });
     return this.identity;
+  }
+
+  /** recordPublicUrl stores the URL the node serves at, for commands run from a shell that lacks the node's settings. */
+  async recordPublicUrl(url: string): Promise<void> {
+    await this.settings.set(PUBLIC_URL, url);
+  }
+
+  /** publicUrl returns the URL the node last started with; undefined if it never started. */
+  publicUrl(): Promise<string | undefined> {
+    return this.settings.get(PUBLIC_URL);
   }
 
   private async load(): Promise<NodeIdentity> {
