@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import type { DataSource } from 'typeorm';
 import type { RuleTarget } from '../domain/availability';
-import { invalidParameters } from '../domain/errors';
 import { AvailabilityRepository } from '../repositories/availability.repository';
 import { DistributionRuleRepository } from '../repositories/distribution-rule.repository';
 import { DownstreamServerRepository } from '../repositories/downstream-server.repository';
+import { NodeSettingRepository } from '../repositories/node-setting.repository';
 import { AvailabilityService } from '../services/availability.service';
 import { DownstreamServerService } from '../services/downstream-server.service';
+import { NodeIdentityService } from '../services/node-identity.service';
+import { UsageError } from './exit-codes';
 import { withDatabase } from './with-database';
 
 interface DownstreamServices { servers: DownstreamServerService; availability: AvailabilityService }
@@ -18,8 +20,12 @@ function services(ds: DataSource): DownstreamServices {
   return { servers: new DownstreamServerService(ds, servers, rules, availability), availability };
 }
 
+/** withServices runs fn with the services and the node's public URL: the one it last started with, else this shell's settings. */
 function withServices(fn: (s: DownstreamServices, publicUrl: string) => Promise<void>): Promise<void> {
-  return withDatabase((ds, config) => fn(services(ds), config.publicUrl));
+  return withDatabase(async (ds, config) => {
+    const recorded = await new NodeIdentityService(new NodeSettingRepository(ds.manager)).publicUrl();
+    return fn(services(ds), recorded ?? config.publicUrl);
+  });
 }
 
 /** registerDownstreamCommands adds `cascade downstream …`: registering child nodes and setting what each may receive. */
@@ -101,7 +107,7 @@ export function registerDownstreamCommands(program: Command): void {
 }
 
 async function ruleTarget(servers: DownstreamServerService, key: string | undefined, group: string | undefined): Promise<RuleTarget> {
-  if ((key === undefined) === (group === undefined)) throw invalidParameters('name one downstream server or one --group, not both');
+  if ((key === undefined) === (group === undefined)) throw new UsageError('name one downstream server or one --group, not both');
   return group !== undefined ? { kind: 'group', group } : { kind: 'server', serverId: (await servers.get(key!)).serverId };
 }
 
