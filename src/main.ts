@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { requireBasic } from './auth/basic-auth';
 import { requireProvider } from './auth/provider-auth';
 import { buildServices, type Services } from './composition';
@@ -20,6 +20,8 @@ import { publishingServiceSpec } from './soap/publishing-service.soap';
 import { serverSyncWebServiceSpec } from './soap/server-sync-web-service.soap';
 import { hostSoapService } from './soap/soap-host';
 
+/** How long /healthz waits for the database, so it answers within 2 s either way. */
+const HEALTH_PING_MS = 1500;
 /** How long a stopping node lets running requests finish. */
 const STOP_GRACE_MS = 5000;
 // A partial upload untouched this long was left by a crash (a live upload keeps its temp file's mtime fresh).
@@ -50,6 +52,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     const services = await buildServices(database.dataSource, config, log, { registry });
     // Read before listening, so a damaged identity stops the node at start rather than at a child's first request.
     const { nodeId } = await services.nodeIdentity.getNodeIdentity(requestContext({ kind: 'node' }));
+    await services.nodeIdentity.recordPublicUrl(requestContext({ kind: 'node' }), config.publicUrl);
     const providerAuth = requireProvider(services.providerAccounts);
     const downstreamAuth = requireBasic('downstream server',
       (id, secret) => services.downstreamServers.authenticate(requestContext({ kind: 'node' }), id, secret));
@@ -58,8 +61,12 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
 
     const app = createHttpApp();
     app.get('/healthz', async (_req, res) => {
-      await database.dataSource.query('SELECT 1');
-      res.json({ status: 'ok', database: database.kind });
+      try {
+        await database.ping(HEALTH_PING_MS);
+        res.json({ status: 'ok', database: database.kind });
+      } catch (err) {
+        res.status(503).json({ status: 'unavailable', database: database.kind, reason: (err as Error).message });
+      }
     });
     app.use(uploadRoutes(services.uploads, providerAuth));
     app.use(contentRoutes(services.payloads));
@@ -71,10 +78,7 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
 
     app.use(notFound);
     app.use(errorHandler(log));
-    const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, () => resolve(s));
-      s.once('error', reject);
-    });
+    const server = await listen(app, config.port, config.host);
     // Node's default of 5 minutes for a whole request would cut off large uploads; headersTimeout still applies.
     server.requestTimeout = 0;
     log.info({ port: config.port, publicUrl: config.publicUrl, database: database.kind, nodeId }, 'cascade node listening');
@@ -99,6 +103,20 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     await database.close();
     throw err;
   }
+}
+
+/**
+ * listen binds the HTTP server, rejecting when the port cannot be had. (Express 5's app.listen passes a
+ * bind error to its callback, which a callback ignoring its argument takes for success.)
+ */
+function listen(app: RequestListener, port: number, host: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const server = createServer(app);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is already in use (CASCADE_PORT)`) : err);
+    });
+    server.listen(port, host, () => resolve(server));
+  });
 }
 
 /** serve runs a node until SIGINT/SIGTERM. */

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { RuleTarget } from '../domain/availability';
-import { invalidParameters } from '../domain/errors';
 import type { RequestContext } from '../db/unit-of-work';
 import type { DownstreamServerService } from '../services/downstream-server.service';
+import { UsageError } from './exit-codes';
 import { withServices } from './with-database';
 
 /** registerDownstreamCommands adds `cascade downstream …`: registering child nodes and setting what each may receive. */
@@ -12,7 +12,9 @@ export function registerDownstreamCommands(program: Command): void {
   downstream.command('add').description('register a downstream server; prints its id and secret once')
     .requiredOption('--name <name>', 'DNS name or identifier of the child node')
     .option('--group <group>', 'downstream group', 'Default')
-    .action((o: { name: string; group: string }) => withServices(async ({ downstreamServers: servers }, ctx, { publicUrl }) => {
+    .action((o: { name: string; group: string }) => withServices(async ({ downstreamServers: servers, nodeIdentity }, ctx, config) => {
+      // The URL the node last started with; this shell may lack the node's settings.
+      const publicUrl = (await nodeIdentity.publicUrl(ctx)) ?? config.publicUrl;
       const s = await servers.add(ctx, o.name, o.group);
       console.log(`added downstream server "${s.name}" in group "${s.group}"`);
       console.log(`server id: ${s.serverId}`);
@@ -84,7 +86,7 @@ export function registerDownstreamCommands(program: Command): void {
 }
 
 async function ruleTarget(ctx: RequestContext, servers: DownstreamServerService, key: string | undefined, group: string | undefined): Promise<RuleTarget> {
-  if ((key === undefined) === (group === undefined)) throw invalidParameters('name one downstream server or one --group, not both');
+  if ((key === undefined) === (group === undefined)) throw new UsageError('name one downstream server or one --group, not both');
   return group !== undefined ? { kind: 'group', group } : { kind: 'server', serverId: (await servers.get(ctx, key!)).serverId };
 }
 

@@ -4,6 +4,9 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { PublishingClient, type ProviderCredentials } from '../clients/publishing-client';
 import { cliCredentials } from '../config/config';
+import { DomainError } from '../domain/errors';
+import { validatePublishUpdate, type PublishUpdateInput } from '../domain/publish-update';
+import { UsageError } from './exit-codes';
 
 interface PublishOptions {
   url: string; user?: string; password?: string; title: string; product: string; classification: string;
@@ -17,8 +20,17 @@ function credentials(opts: { user?: string; password?: string }): ProviderCreden
   const env = cliCredentials();
   const user = opts.user ?? env.user;
   const password = opts.password ?? env.password;
-  if (!user || !password) throw new Error('provider credentials are required: --user and --password, or CASCADE_USER and CASCADE_PASSWORD');
+  if (!user || !password) throw new UsageError('provider credentials are required: --user and --password, or CASCADE_USER and CASCADE_PASSWORD');
   return { user, password };
+}
+
+/** usage runs a check of the arguments, reporting its InvalidParameters as a usage error (nothing was sent yet). */
+function usage(check: () => unknown): void {
+  try {
+    check();
+  } catch (err) {
+    throw err instanceof DomainError && err.code === 'InvalidParameters' ? new UsageError(err.message) : err;
+  }
 }
 
 /** registerPublishCommands adds `cascade publish` and `cascade expire`, the software provider's side. */
@@ -42,16 +54,21 @@ export function registerPublishCommands(program: Command): void {
     .option('--prerequisite <guid>', 'an UpdateID this update requires (repeatable)', collect, [])
     .option('--no-files', 'publish the new revision with no files (without files and this flag, a new revision keeps the previous one\'s)')
     .action(async (files: string[], opts: PublishOptions) => {
-      if (!opts.files && files.length) throw new Error('--no-files removes the update\'s files: name no files with it');
-      for (const f of files) if (!fs.statSync(f, { throwIfNoEntry: false })?.isFile()) throw new Error(`not a file: ${f}`);
-      const client = new PublishingClient(opts.url.replace(/\/+$/, ''), credentials(opts));
-      const uploaded = [];
-      for (const file of files) uploaded.push(await uploadWithProgress(client, file));
-      const id = await client.publish({
+      if (!opts.files && files.length) throw new UsageError('--no-files removes the update\'s files: name no files with it');
+      const update: PublishUpdateInput = {
         updateId: opts.updateId, title: opts.title, description: opts.description, kbArticleId: opts.kb, msrcSeverity: opts.severity,
         company: opts.company, productFamily: opts.family, product: opts.product, classification: opts.classification,
         supersededUpdates: opts.supersedes, prerequisites: opts.prerequisite,
-        files: opts.files && !uploaded.length ? undefined : uploaded.map((u) => ({ sha1: u.sha1, fileName: u.fileName })),
+      };
+      // The node's own checks, before a byte goes up: a bad value must not cost a whole upload.
+      usage(() => validatePublishUpdate(update));
+      for (const f of files) if (!fs.statSync(f, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`not a file: ${f}`);
+      const client = new PublishingClient(opts.url.replace(/\/+$/, ''), credentials(opts));
+      const uploaded = [];
+      for (const file of files) uploaded.push(await uploadWithProgress(client, file));
+      // No files and no --no-files: the new revision keeps the previous one's.
+      const id = await client.publish({
+        ...update, files: opts.files && !uploaded.length ? undefined : uploaded.map((u) => ({ sha1: u.sha1, fileName: u.fileName })),
       });
       console.log(`published ${id.updateId} revision ${id.revisionNumber}`);
       for (const u of uploaded) console.log(`  ${u.fileName}  sha1 ${u.sha1}  ${u.url}`);

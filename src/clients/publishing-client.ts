@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
-import type { PublishUpdateInput } from '../services/publishing.service';
+import type { PublishUpdateInput } from '../domain/publish-update';
 import type { UpdateIdentity } from '../domain/update-document';
-import { basicAuthHeader, call, createSoapClient } from './soap-client';
+import { SoapCallError, basicAuthHeader, call, createSoapClient } from './soap-client';
 
 /** What PUT /Upload answers. */
 export interface UploadedFile { sha1: string; sha256: string; size: number; fileName: string; url: string }
@@ -38,7 +38,10 @@ export class PublishingClient {
       duplex: 'half',
     } as RequestInit);
     const text = await res.text();
-    if (!res.ok) throw new Error(`upload of ${path.basename(file)} failed: HTTP ${res.status} ${messageOf(text)}`);
+    if (!res.ok) {
+      const answer = errorOf(text);
+      throw new SoapCallError('Upload', answer.error, `${path.basename(file)}: HTTP ${res.status} ${answer.message}`, { httpStatus: res.status });
+    }
     return JSON.parse(text) as UploadedFile;
   }
 
@@ -70,10 +73,12 @@ export class PublishingClient {
   }
 }
 
-function messageOf(body: string): string {
+/** errorOf reads Cascade's `{ error, message }` answer to a failed HTTP request. */
+function errorOf(body: string): { error?: string; message: string } {
   try {
-    return (JSON.parse(body) as { message?: string }).message ?? body;
+    const answer = JSON.parse(body) as { error?: string; message?: string };
+    return { error: answer.error, message: answer.message ?? body };
   } catch {
-    return body.slice(0, 200);
+    return { message: body.slice(0, 200) };
   }
 }

@@ -2,8 +2,14 @@ import * as soap from 'soap';
 
 /** SoapCallError is a fault or transport failure from a remote Cascade/WSUS service, with its WSUS ErrorCode when there is one. */
 export class SoapCallError extends Error {
-  constructor(readonly operation: string, readonly errorCode: string | undefined, message: string) {
-    super(errorCode ? `${operation} failed: ${errorCode}: ${message}` : `${operation} failed: ${message}`);
+  constructor(readonly operation: string, readonly errorCode: string | undefined, message: string,
+    /** The HTTP status of an answer that was no fault; the transport failure is the cause when there was no answer. */
+    readonly detail: { httpStatus?: number; cause?: unknown } = {}) {
+    super(errorCode ? `${operation} failed: ${errorCode}: ${message}` : `${operation} failed: ${message}`, { cause: detail.cause });
+  }
+
+  get httpStatus(): number | undefined {
+    return this.detail.httpStatus;
   }
 }
 
@@ -19,9 +25,9 @@ export function toSoapCallError(operation: string, err: unknown): SoapCallError 
   if (response?.status) {
     const body = typeof response.data === 'string' ? response.data : JSON.stringify(response.data ?? '');
     const detail = /"message"\s*:\s*"([^"]*)"/.exec(body)?.[1] ?? body.slice(0, 200);
-    return new SoapCallError(operation, undefined, `HTTP ${response.status}${detail ? `: ${detail}` : ''}`);
+    return new SoapCallError(operation, undefined, `HTTP ${response.status}${detail ? `: ${detail}` : ''}`, { httpStatus: response.status });
   }
-  return new SoapCallError(operation, undefined, e.message ?? String(err));
+  return new SoapCallError(operation, undefined, e.message ?? String(err), { cause: err });
 }
 
 /** call invokes one operation on a node-soap client and turns failures into SoapCallError. */
@@ -42,7 +48,8 @@ export async function createSoapClient(endpoint: string, auth?: { user: string; 
   try {
     client = await soap.createClientAsync(`${endpoint}?wsdl`, options, endpoint);
   } catch (err) {
-    throw new SoapCallError('GetWsdl', undefined, `cannot load ${endpoint}?wsdl: ${(err as Error).message}`);
+    const httpStatus = (err as { response?: { status?: number } }).response?.status;
+    throw new SoapCallError('GetWsdl', undefined, `cannot load ${endpoint}?wsdl: ${(err as Error).message}`, { httpStatus, cause: err });
   }
   if (auth) client.setSecurity(new soap.BasicAuthSecurity(auth.user, auth.password));
   return client;

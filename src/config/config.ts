@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 /** Config is the node's validated settings; only this module reads process.env. */
@@ -55,29 +56,41 @@ const intInRange = (min: number, max: number) =>
 const byteSize = z.string().trim().regex(/^\d+(\.\d+)?\s*([kmgt]i?b?)?$/i, 'must be a size such as 4096, 512MB or 2GiB')
   .transform(parseByteSize);
 
-const url = z.string().trim().refine((s) => { try { new URL(s); return true; } catch { return false; } }, 'must be a URL');
+/** A URL of one of the given protocols; one message per variable, never the parser's bare "Invalid URL". */
+const url = (protocols: RegExp, wrongProtocol: string) => z.string().trim().superRefine((s, ctx) => {
+  const parsed = URL.canParse(s) ? new URL(s) : undefined;
+  if (!parsed) ctx.addIssue({ code: 'custom', message: 'must be a URL' });
+  else if (!protocols.test(parsed.protocol)) ctx.addIssue({ code: 'custom', message: wrongProtocol });
+});
 
 const schema = z.object({
   CASCADE_PORT: intInRange(0, 65535).default(8530),
   CASCADE_HOST: z.string().trim().min(1).default('0.0.0.0'),
   CASCADE_DATA_DIR: z.string().trim().min(1).default('./data'),
   CASCADE_CONTENT_DIR: z.string().trim().min(1).optional(),
-  CASCADE_PUBLIC_URL: url.refine((s) => /^https?:$/.test(new URL(s).protocol), 'must be http(s)').optional(),
-  DATABASE_URL: url.refine((s) => /^postgres(ql)?:$/.test(new URL(s).protocol), 'must be a postgres:// URL').optional(),
+  CASCADE_PUBLIC_URL: url(/^https?:$/, 'must be http(s)').optional(),
+  DATABASE_URL: url(/^postgres(ql)?:$/, 'must be a postgres:// URL').optional(),
   CASCADE_UPLOAD_MAX_BYTES: byteSize.default(parseByteSize('4GiB')),
   CASCADE_SOAP_MAX_BYTES: byteSize.default(parseByteSize('4MiB')),
   CASCADE_COOKIE_LIFETIME_MINUTES: intInRange(1, 7 * 24 * 60).default(240),
   CASCADE_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
-  CASCADE_UPSTREAM_URL: url.refine((s) => /^https?:$/.test(new URL(s).protocol), 'must be http(s)').optional(),
+  CASCADE_UPSTREAM_URL: url(/^https?:$/, 'must be http(s)').optional(),
   CASCADE_UPSTREAM_ID: z.string().trim().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be the downstream server id (a GUID) the parent issued').optional(),
   CASCADE_UPSTREAM_SECRET: z.string().trim().min(1).optional(),
   CASCADE_SYNC_SCHEDULE: z.string().trim().refine(isSchedule, 'must be a cron expression or an interval such as 30m, 6h or 1d').optional(),
   CASCADE_CONTENT_POLICY: z.enum(['on-demand', 'immediate', 'approved-only']).default('on-demand'),
 });
 
-/** isSchedule accepts an interval ("90s", "30m", "6h", "1d") or a 5- or 6-field cron expression. */
+/** isSchedule accepts an interval ("90s", "30m", "6h", "1d") or a 5- or 6-field cron expression croner can run. */
 export function isSchedule(text: string): boolean {
-  return /^\d+[smhd]$/.test(text) || /^(\S+\s+){4,5}\S+$/.test(text);
+  if (/^\d+[smhd]$/.test(text)) return true;
+  if (!/^(\S+\s+){4,5}\S+$/.test(text)) return false;
+  try {
+    new Cron(text, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** parseByteSize reads "512MB", "2GiB", "4096" (binary multiples either way). */

@@ -11,6 +11,7 @@ export interface NodeIdentity {
 
 const NODE_ID = 'node_id';
 const COOKIE_KEY = 'cookie_key';
+const PUBLIC_URL = 'public_url';
 
 /**
  * NodeIdentityService creates the node's identity on first use and reads it afterwards. Creation is
@@ -28,6 +29,16 @@ export class NodeIdentityService {
       throw err;
     });
     return this.identity;
+  }
+
+  /** recordPublicUrl stores the URL the node serves at, for commands run from a shell that lacks the node's settings. */
+  async recordPublicUrl(ctx: RequestContext, url: string): Promise<void> {
+    await this.uow.run(ctx, (tx) => this.settings.set(tx, PUBLIC_URL, url));
+  }
+
+  /** publicUrl returns the URL the node last started with; undefined if it never started. */
+  publicUrl(ctx: RequestContext): Promise<string | undefined> {
+    return this.uow.run(ctx, (tx) => this.settings.get(tx, PUBLIC_URL));
   }
 
   private async load(tx: TxContext): Promise<NodeIdentity> {

@@ -105,10 +105,10 @@ export class UpstreamClient {
         headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"http://www.microsoft.com/SoftwareDistribution/${operation}"` },
       });
     } catch (err) {
-      throw new SoapCallError(operation, undefined, (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message);
+      throw new SoapCallError(operation, undefined, (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message, { cause: err });
     }
     const text = await res.text();
-    if (res.status !== 200 && res.status !== 500) throw new SoapCallError(operation, undefined, `HTTP ${res.status}`);
+    if (res.status !== 200 && res.status !== 500) throw new SoapCallError(operation, undefined, `HTTP ${res.status}`, { httpStatus: res.status });
     return text;
   }
 

@@ -39,7 +39,7 @@ describe('cascade downstream (CLI against DATABASE_URL)', () => {
     expect(list.stdout).to.not.contain(secret!);
 
     const dup = await runCli(['downstream', 'add', '--name', 'branch-1.example.org'], env);
-    expect(dup.code).to.equal(1);
+    expect(dup.code).to.equal(3);
     expect(dup.stderr).to.match(/already exists/);
 
     const disable = await runCli(['downstream', 'disable', 'branch-1.example.org'], env);
@@ -51,11 +51,11 @@ describe('cascade downstream (CLI against DATABASE_URL)', () => {
     expect(remove.code, remove.stderr).to.equal(0);
     expect((await runCli(['downstream', 'list'], env)).stdout).to.not.contain(id!);
     const again = await runCli(['downstream', 'remove', id!], env);
-    expect(again.code).to.equal(1);
+    expect(again.code).to.equal(3);
     expect(again.stderr).to.match(/no downstream server/);
   });
 
-  it('sets and lists rules by title or GUID, and rejects unknown products with exit 1', async () => {
+  it('sets and lists rules by title or GUID, and refuses unknown products with exit 3', async () => {
     const tree = await insertProductTree(ds, 'Contoso Widgets');
     const add = await runCli(['downstream', 'add', '--name', 'ruled'], env);
     expect(add.code, add.stderr).to.equal(0);
@@ -72,10 +72,10 @@ describe('cascade downstream (CLI against DATABASE_URL)', () => {
     expect(rules.stdout).to.match(/server ruled\s+Contoso Widgets Product\s+Security Updates; Critical Updates/);
 
     const unknown = await runCli(['downstream', 'allow', 'ruled', '--products', 'No Such Thing', '--classifications', 'all'], env);
-    expect(unknown.code).to.equal(1);
+    expect(unknown.code).to.equal(3);
     expect(unknown.stderr).to.contain('unknown product "No Such Thing"');
     const both = await runCli(['downstream', 'allow', 'ruled', '--group', 'Default', '--products', 'all', '--classifications', 'all'], env);
-    expect(both.code).to.equal(1);
+    expect(both.code).to.equal(2);
     expect((await runCli(['downstream', 'rules'], env)).stdout).to.equal(rules.stdout);
 
     const reset = await runCli(['downstream', 'reset-rule', 'ruled'], env);

@@ -77,7 +77,7 @@ describe('cascade publish against a node process', function () {
   it('refuses a wrong provider password with 401, on upload and on PublishUpdate', async () => {
     const r = await runCli(['publish', '--url', node.url, '--user', 'contoso', '--password', 'wrong', '--title', 'T', '--product', 'P',
       '--classification', 'Updates', file], env);
-    expect(r.code).to.not.equal(0);
+    expect(r.code).to.equal(3);
     expect(r.stderr).to.contain('401');
     const res = await fetch(`${node.url}/PublishingWebService/PublishingService.asmx`, {
       method: 'POST', headers: { 'Content-Type': 'text/xml', Authorization: `Basic ${Buffer.from('contoso:wrong').toString('base64')}` }, body: '<x/>' });

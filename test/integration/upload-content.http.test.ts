@@ -81,10 +81,10 @@ describe('PUT /Upload and GET /Content through a real node', function () {
     expect(added.stdout.split(password)).to.have.length(2);
 
     const again = await runCli(['providers', 'add', 'contoso'], { DATABASE_URL: db.url });
-    expect(again.code).to.equal(1);
+    expect(again.code).to.equal(3);
     expect(again.stderr).to.match(/already exists/);
     const bad = await runCli(['providers', 'add', '../evil'], { DATABASE_URL: db.url });
-    expect(bad.code).to.equal(1);
+    expect(bad.code).to.equal(3);
     expect(bad.stderr).to.match(/invalid provider name/);
 
     const list = await runCli(['providers', 'list'], { DATABASE_URL: db.url });

@@ -32,4 +32,19 @@ describe('configuration', () => {
       expect(problems).to.not.contain('hush');
     }
   });
+
+  for (const [name, value] of [['DATABASE_URL', 'not a url'], ['CASCADE_UPSTREAM_URL', 'localhost 8530'], ['CASCADE_PUBLIC_URL', 'http//x']]) {
+    it(`names ${name} when it is not a URL`, () => {
+      const env: Record<string, string> = { [name]: value };
+      if (name === 'CASCADE_UPSTREAM_URL') Object.assign(env, { CASCADE_UPSTREAM_ID: 'aaaaaaaa-1111-4222-8333-944455556666', CASCADE_UPSTREAM_SECRET: 's' });
+      expect(() => loadConfig(env)).to.throw(ConfigError, new RegExp(`${name}: must be a URL`));
+    });
+  }
+
+  it('refuses a cron expression croner cannot run, naming the variable', () => {
+    for (const schedule of ['61 * * * *', '* * 32 * *', 'a b c d e']) {
+      expect(() => loadConfig({ CASCADE_SYNC_SCHEDULE: schedule }), schedule).to.throw(ConfigError, /CASCADE_SYNC_SCHEDULE: must be/);
+    }
+    for (const schedule of ['0 */6 * * *', '30 2 * * 1-5', '0 0 3 * * *', '6h']) expect(loadConfig({ CASCADE_SYNC_SCHEDULE: schedule }).syncSchedule).to.equal(schedule);
+  });
 });
