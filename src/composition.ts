@@ -31,8 +31,8 @@ import { SeedService } from './services/seed.service';
 import { ServerSyncService, type PayloadWarmer } from './services/server-sync.service';
 import { SubscriptionService } from './services/subscription.service';
 import { UploadService } from './services/upload.service';
-import { SyncWorker } from './sync/sync-worker';
-import { UpstreamSettings } from './sync/upstream-settings';
+import { SyncWorker } from './services/sync-worker';
+import { UpstreamSettings } from './services/upstream-settings';
 
 /** What building the services needs from the configuration. */
 export type ServiceSettings = Pick<Config, 'upstream' | 'contentPolicy' | 'contentDir' | 'databaseUrl' | 'dataDir' | 'publicUrl'

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { requireBasic } from './auth/basic-auth';
-import { requireProvider } from './auth/provider-auth';
+import { requireBasic } from './http/basic-auth';
+import { requireProvider } from './http/provider-auth';
 import { buildServices, type Services } from './composition';
 import { loadConfig, type Config } from './config/config';
 import { ContentStore } from './content/content-store';

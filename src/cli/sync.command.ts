@@ -1,6 +1,6 @@
 import { MultiBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
-import { UpstreamClient } from '../sync/upstream-client';
+import { UpstreamClient } from '../clients/upstream-client';
 import { withServices } from './with-database';
 
 /** registerSyncCommands adds `cascade sync`, `cascade upstream …` and `cascade subscription …`, the child side. */

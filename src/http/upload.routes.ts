@@ -1,5 +1,5 @@
 import { Router, type RequestHandler } from 'express';
-import { providerOf } from '../auth/provider-auth';
+import { providerOf } from './provider-auth';
 import type { UploadService } from '../services/upload.service';
 import { httpContext } from './request-context';
 

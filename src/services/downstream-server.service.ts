@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestContext, TxContext, UnitOfWork } from '../db/unit-of-work';
-import { generateSecret, hashSecret, verifySecret } from '../auth/secret-hash';
+import { generateSecret, hashSecret, verifySecret } from '../crypto/secret-hash';
 import { DEFAULT_GROUP, normalizeGroupName, normalizeServerName, type DownstreamServer } from '../domain/downstream-server';
 import { DomainError, invalidParameters } from '../domain/errors';
 import type { DownstreamServerEntity } from '../entities/downstream-server.entity';

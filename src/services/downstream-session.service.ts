@@ -1,4 +1,4 @@
-import { open, seal } from '../auth/cookie-seal';
+import { open, seal } from '../crypto/cookie-seal';
 import type { RequestContext } from '../db/unit-of-work';
 import type { DownstreamServer } from '../domain/downstream-server';
 import { DomainError, invalidParameters } from '../domain/errors';

@@ -1,4 +1,4 @@
-import { generateSecret, hashSecret, verifySecret } from '../auth/secret-hash';
+import { generateSecret, hashSecret, verifySecret } from '../crypto/secret-hash';
 import type { RequestContext, UnitOfWork } from '../db/unit-of-work';
 import { DomainError } from '../domain/errors';
 import type { SoftwareProviderEntity } from '../entities/software-provider.entity';

@@ -3,7 +3,7 @@ import type { RequestContext, UnitOfWork } from '../db/unit-of-work';
 import { invalidParameters } from '../domain/errors';
 import { isGuid } from '../domain/update-document';
 import type { Subscription, UpstreamSubscriptionRepository } from '../repositories/upstream-subscription.repository';
-import type { UpstreamCategory } from '../sync/upstream-client';
+import type { UpstreamCategory } from '../clients/upstream-client';
 
 /** The parent's offer, as GetCatalog returned it. */
 export interface OfferedCatalog { products: UpstreamCategory[]; classifications: UpstreamCategory[] }

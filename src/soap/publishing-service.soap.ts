@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { providerOf } from '../auth/provider-auth';
+import { providerOf } from '../http/provider-auth';
 import type { UpdateIdentity } from '../domain/update-document';
 import { httpContext } from '../http/request-context';
 import type { PublishContext, PublishingService } from '../services/publishing.service';

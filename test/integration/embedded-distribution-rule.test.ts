@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'chai';
 import { addProvider, dropTier, query, startTier, type TierNode } from '../support/hierarchy';
-import { REPO_ROOT, runCli, type CliResult } from '../support/node-process';
+import { freePort, REPO_ROOT, runCli, startNodeProcess, tempDir, type CliResult } from '../support/node-process';
+import { createTestDatabase } from '../support/test-database';
 
 /** runCliWithin runs a `cascade` command and kills it after `ms`, so a hang fails the test instead of the suite. */
 function runCliWithin(args: string[], env: Record<string, string>, ms: number): Promise<CliResult & { timedOut: boolean }> {
@@ -37,7 +38,11 @@ describe('a root on the embedded database with a distribution rule', function ()
   let child: TierNode;
 
   before(async () => {
-    root = await startTier('emb-rule-root', undefined, { DATABASE_URL: '' });
+    // No DATABASE_URL: PGlite behind pglite-socket. Its first start (initdb) is slow on a busy machine, hence the long wait.
+    const dataDir = tempDir('casc-emb-rule-root-');
+    const env = { DATABASE_URL: '', CASCADE_DATA_DIR: dataDir, CASCADE_PORT: String(await freePort()) };
+    const node = await startNodeProcess(env, 120000);
+    root = { name: 'emb-rule-root', db: await createTestDatabase(), dataDir, env, process: node, url: node.url };
     const provider = await addProvider(root);
     await provider.publish('Contoso fix', { bytes: 1024, product: 'Contoso Suite' });
     await provider.publish('Fabrikam fix', { bytes: 1024, product: 'Fabrikam App' });

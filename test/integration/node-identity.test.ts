@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
-import { open, seal } from '../../src/auth/cookie-seal';
+import { open, seal } from '../../src/crypto/cookie-seal';
 import { createDataSource } from '../../src/db/data-source';
 import { migrateUp } from '../../src/db/migrator';
 import { adminContext, testServices } from '../support/services';

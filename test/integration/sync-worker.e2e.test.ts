@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { UpstreamClient } from '../../src/sync/upstream-client';
+import { UpstreamClient } from '../../src/clients/upstream-client';
 import { dropTier, query, startTier, type TierNode } from '../support/hierarchy';
 import { REPO_ROOT, runCli } from '../support/node-process';
 import { waitFor } from '../support/wait-for';

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { open, seal, type AuthorizationCookiePayload, type CookiePayload } from '../../src/auth/cookie-seal';
+import { open, seal, type AuthorizationCookiePayload, type CookiePayload } from '../../src/crypto/cookie-seal';
 import { DomainError } from '../../src/domain/errors';
 
 const key = randomBytes(32);

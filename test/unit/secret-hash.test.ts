@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { generateSecret, hashSecret, verifySecret } from '../../src/auth/secret-hash';
+import { generateSecret, hashSecret, verifySecret } from '../../src/crypto/secret-hash';
 
 describe('secret-hash', () => {
   it('hashes as scrypt$16384$8$1$salt$hash and verifies only the same secret', async () => {

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import * as soap from 'soap';
-import { call, SoapCallError } from '../clients/soap-client';
+import { call, SoapCallError } from './soap-client';
 import type { UpstreamConfig } from '../config/config';
 import type { UpdateIdentity } from '../domain/update-document';
 import {

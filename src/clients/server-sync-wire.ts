@@ -1,4 +1,4 @@
-import { SoapCallError } from '../clients/soap-client';
+import { SoapCallError } from './soap-client';
 import { decodeXmlText, escapeXml } from '../lib/xml-text';
 import type { UpdateIdentity } from '../domain/update-document';
 

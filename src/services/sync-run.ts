@@ -7,7 +7,7 @@ import type { Logger } from '../lib/logger';
 import type { NodeSettingRepository } from '../repositories/node-setting.repository';
 import type { RevisionToStore, UpdateStoreRepository } from '../repositories/update-store.repository';
 import type { UpstreamSubscriptionRepository } from '../repositories/upstream-subscription.repository';
-import type { UpstreamCategory, UpstreamClient, UpstreamFilter } from './upstream-client';
+import type { UpstreamCategory, UpstreamClient, UpstreamFilter } from '../clients/upstream-client';
 
 /** Keys of the sync state kept in node_setting. */
 export const SYNC_KEYS = {

@@ -9,7 +9,7 @@ import type { SyncRunRepository } from '../repositories/sync-run.repository';
 import type { UpdateStoreRepository } from '../repositories/update-store.repository';
 import type { UpstreamSubscriptionRepository } from '../repositories/upstream-subscription.repository';
 import { SyncRun, type PayloadPrefetcher, type SyncProgress } from './sync-run';
-import { UpstreamClient } from './upstream-client';
+import { UpstreamClient } from '../clients/upstream-client';
 import type { UpstreamSettings } from './upstream-settings';
 
 const NO_COUNTS: SyncCounts = { revisionsListed: 0, revisionsTransferred: 0, revisionsImported: 0, filesPrefetched: 0 };
