@@ -27,10 +27,3 @@ export function decodeXmlText(raw: string): string | undefined {
   });
   return bad ? undefined : out;
 }
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-
-/** escapeXml writes a string as XML character data, safe in element text and in double-quoted attributes. */
-export function escapeXml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ESCAPES[c]);
-}
