@@ -4,6 +4,7 @@ import { invalidParameters } from '../domain/errors';
 import { isGuid, type UpdateDocument, type UpdateIdentity } from '../domain/update-document';
 import { buildUpdateXml, parseUpdateXml } from '../domain/update-xml';
 import type { CategoryType } from '../entities/category.entity';
+import { findXmlForbiddenChar } from '../lib/xml-writer';
 import type { UpdateStoreRepository } from '../repositories/update-store.repository';
 
 /** PublishUpdateInput is what a software provider states about an update it publishes. */
@@ -134,6 +135,8 @@ function validate(input: PublishUpdateInput): PublishUpdateInput {
       return undefined;
     }
     if (typeof v !== 'string') throw invalidParameters(`${name} must be text`);
+    const bad = findXmlForbiddenChar(v);
+    if (bad !== -1) throw invalidParameters(`${name} holds U+${v.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')}, a character XML cannot carry`);
     const t = v.trim();
     if (required && !t) throw invalidParameters(`${name} is required`);
     if (t.length > max) throw invalidParameters(`${name} is longer than ${max} characters`);
