@@ -1,6 +1,6 @@
 import sax from 'sax';
 import { decodeXmlText } from '../lib/xml-text';
-import { xml, XmlCharacterError, xmlFragments, type XmlMarkup } from '../lib/xml-writer';
+import { findXmlForbiddenChar, xml, XmlCharacterError, xmlFragments, type XmlMarkup } from '../lib/xml-writer';
 import { invalidParameters } from './errors';
 import { base64ToHex, hexToBase64, isGuid, UPDATE_NS, type UpdateDocument, type UpdateFileRef } from './update-document';
 import type { CategoryType } from '../entities/category.entity';
@@ -73,12 +73,14 @@ const CATEGORY_TYPES = new Set(['Company', 'ProductFamily', 'Product', 'UpdateCl
  * handle (DOCTYPE, odd markup, malformed input) goes to the strict sax parser, which also reports errors.
  */
 export function parseUpdateXml(xml: string): UpdateDocument {
+  refuseForbiddenChars(xml);
   const fast = new UpdateDocumentReader();
   return scanXml(xml, fast) ? checkDocument(fast.doc) : parseUpdateXmlStrictly(xml);
 }
 
 /** parseUpdateXmlStrictly reads an update document with the strict sax parser (and its error messages). */
 export function parseUpdateXmlStrictly(xml: string): UpdateDocument {
+  refuseForbiddenChars(xml);
   const reader = new UpdateDocumentReader();
   const parser = sax.parser(true, { xmlns: false, position: false });
   let depth = 0;
@@ -86,9 +88,11 @@ export function parseUpdateXmlStrictly(xml: string): UpdateDocument {
   parser.onopentag = (tag) => {
     if (rootClosed) throw new Error('a second root element');
     depth++;
-    reader.open(tag.name, tag.attributes as Record<string, string>);
+    const attributes = tag.attributes as Record<string, string>;
+    for (const v of Object.values(attributes)) refuseForbiddenChars(v);
+    reader.open(tag.name, attributes);
   };
-  parser.ontext = (t) => reader.text(t);
+  parser.ontext = (t) => reader.text(refuseForbiddenChars(t));
   parser.oncdata = (t) => reader.text(t);
   parser.onclosetag = () => {
     reader.close();
@@ -210,7 +214,8 @@ function scanXml(xml: string, reader: UpdateDocumentReader): boolean {
     if (lt === -1) break;
     if (xml.startsWith('<!--', lt)) {
       const close = xml.indexOf('-->', lt + 4);
-      if (close === -1) return false;
+      // XML forbids '--' inside a comment and a comment ending in '--->'.
+      if (close === -1 || xml.slice(lt + 4, close).includes('--') || (close > lt + 4 && xml[close - 1] === '-')) return false;
       i = close + 3;
       continue;
     }
@@ -244,6 +249,13 @@ function scanXml(xml: string, reader: UpdateDocumentReader): boolean {
     i = lt + whole.length;
   }
   return rootSeen && !open.length;
+}
+
+/** refuseForbiddenChars throws InvalidParameters when s (a document, or text decoded from one) holds a character XML 1.0 forbids. */
+function refuseForbiddenChars(s: string): string {
+  const at = findXmlForbiddenChar(s);
+  if (at !== -1) throw invalidParameters(`update document holds U+${s.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}, a character XML forbids`);
+  return s;
 }
 
 function checkDocument(doc: Partial<UpdateDocument>): UpdateDocument {
