@@ -60,20 +60,21 @@ export function xmlFragments(parts: readonly XmlMarkup[]): XmlMarkup {
   return new XmlMarkup(TOKEN, parts.join(''));
 }
 
-/** checkXmlChars throws XmlCharacterError when s holds a character XML 1.0 forbids. */
-export function checkXmlChars(s: string): void {
-  escape(s, false);
-}
-
 /** findXmlForbiddenChar returns the index of the first character XML 1.0 forbids in s, or -1. */
 export function findXmlForbiddenChar(s: string): number {
-  try {
-    escape(s, false);
-    return -1;
-  } catch (err) {
-    if (err instanceof XmlCharacterError) return err.index;
-    throw err;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20) {
+      if (c !== 0x09 && c !== 0x0a && c !== 0x0d) return i;
+    } else if (c >= 0xd800) {
+      if (c <= 0xdbff) {
+        const next = s.charCodeAt(i + 1);
+        if (!(next >= 0xdc00 && next <= 0xdfff)) return i;
+        i++;
+      } else if (c <= 0xdfff || c >= 0xfffe) return i;
+    }
   }
+  return -1;
 }
 
 /** xmlPrintable replaces each character XML 1.0 forbids with U+FFFD, for diagnostics that echo input (fault messages). */
