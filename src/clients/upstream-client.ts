@@ -4,6 +4,7 @@ import * as soap from 'soap';
 import { call, SoapCallError } from './soap-client';
 import type { UpstreamConfig } from '../config/config';
 import type { UpdateIdentity } from '../domain/update-document';
+import type { XmlMarkup } from '../lib/xml-writer';
 import {
   envelope, getRevisionIdListRequest, getUpdateDataRequest, readGetRevisionIdListResponse, readGetUpdateDataResponse,
   type UpstreamUpdateData, type WireCookie,
@@ -97,7 +98,7 @@ export class UpstreamClient {
    * that carry the bulk of a sync go this way: node-soap's generic object mapping of their large
    * responses cost more than the rest of the sync together.
    */
-  private async post(operation: string, body: string): Promise<string> {
+  private async post(operation: string, body: XmlMarkup): Promise<string> {
     let res: Response;
     try {
       res = await fetch(this.syncEndpoint, {

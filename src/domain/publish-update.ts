@@ -1,3 +1,4 @@
+import { findXmlForbiddenChar } from '../lib/xml-writer';
 import { invalidParameters } from './errors';
 import { isGuid } from './update-document';
 
@@ -41,6 +42,8 @@ export function validatePublishUpdate(input: PublishUpdateInput): PublishUpdateI
       return undefined;
     }
     if (typeof v !== 'string') throw invalidParameters(`${name} must be text`);
+    const bad = findXmlForbiddenChar(v);
+    if (bad !== -1) throw invalidParameters(`${name} holds U+${v.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')}, a character XML cannot carry`);
     const t = v.trim();
     if (required && !t) throw invalidParameters(`${name} is required`);
     if (t.length > max) throw invalidParameters(`${name} is longer than ${max} characters`);

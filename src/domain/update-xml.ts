@@ -1,61 +1,67 @@
 import sax from 'sax';
-import { decodeXmlText, escapeXml as esc } from '../lib/xml-text';
+import { decodeXmlText } from '../lib/xml-text';
+import { findXmlForbiddenChar, xml, XmlCharacterError, xmlFragments, type XmlMarkup } from '../lib/xml-writer';
 import { invalidParameters } from './errors';
 import { base64ToHex, hexToBase64, isGuid, UPDATE_NS, type UpdateDocument, type UpdateFileRef } from './update-document';
 import type { CategoryType } from './update-kinds';
 
 const CATEGORY_NS = 'http://schemas.microsoft.com/msus/2002/12/UpdateHandlers/Category';
 
-
-/** buildUpdateXml writes the WSUS update document for a revision Cascade publishes. */
+/**
+ * buildUpdateXml writes the WSUS update document for a revision Cascade publishes. Text the document
+ * cannot carry (a character XML 1.0 forbids) is InvalidParameters.
+ */
 export function buildUpdateXml(d: UpdateDocument): string {
-  const x: string[] = [];
-  x.push(`<upd:Update xmlns:upd="${UPDATE_NS}"${d.updateType === 'Category' ? ` xmlns:cat="${CATEGORY_NS}"` : ''}>`);
-  x.push(`<upd:UpdateIdentity UpdateID="${d.identity.updateId}" RevisionNumber="${d.identity.revisionNumber}"/>`);
-  const severity = d.msrcSeverity ? ` MsrcSeverity="${esc(d.msrcSeverity)}"` : '';
-  x.push(`<upd:Properties UpdateType="${d.updateType}" PublicationState="${d.publicationState}" CreationDate="${d.creationDate}"${severity}>`);
-  if (d.kbArticleId) x.push(`<upd:KBArticleID>${esc(d.kbArticleId)}</upd:KBArticleID>`);
-  x.push('</upd:Properties>');
-  x.push('<upd:LocalizedPropertiesCollection><upd:LocalizedProperties><upd:Language>en</upd:Language>');
-  x.push(`<upd:Title>${esc(d.title)}</upd:Title>`);
-  if (d.description) x.push(`<upd:Description>${esc(d.description)}</upd:Description>`);
-  x.push('</upd:LocalizedProperties></upd:LocalizedPropertiesCollection>');
+  try {
+    return updateXml(d).toString();
+  } catch (err) {
+    if (err instanceof XmlCharacterError) throw invalidParameters(`update ${d.identity.updateId}: ${err.message}`);
+    throw err;
+  }
+}
+
+function updateXml(d: UpdateDocument): XmlMarkup {
+  const x: XmlMarkup[] = [];
+  const category = d.updateType === 'Category';
+  x.push(category ? xml`<upd:Update xmlns:upd="${UPDATE_NS}" xmlns:cat="${CATEGORY_NS}">` : xml`<upd:Update xmlns:upd="${UPDATE_NS}">`);
+  x.push(xml`<upd:UpdateIdentity UpdateID="${d.identity.updateId}" RevisionNumber="${d.identity.revisionNumber}"/>`);
+  const severity = d.msrcSeverity ? xml` MsrcSeverity="${d.msrcSeverity}"` : NONE;
+  x.push(xml`<upd:Properties UpdateType="${d.updateType}" PublicationState="${d.publicationState}" CreationDate="${d.creationDate}"${severity}>`);
+  if (d.kbArticleId) x.push(xml`<upd:KBArticleID>${d.kbArticleId}</upd:KBArticleID>`);
+  x.push(xml`</upd:Properties>`);
+  x.push(xml`<upd:LocalizedPropertiesCollection><upd:LocalizedProperties><upd:Language>en</upd:Language>`);
+  x.push(xml`<upd:Title>${d.title}</upd:Title>`);
+  if (d.description) x.push(xml`<upd:Description>${d.description}</upd:Description>`);
+  x.push(xml`</upd:LocalizedProperties></upd:LocalizedPropertiesCollection>`);
+  const ids = (l: string[]) => l.map((id) => xml`<upd:UpdateIdentity UpdateID="${id}"/>`);
   const hasRelationships = d.categoryIds.length || d.prerequisites.length || d.supersededUpdates.length || d.bundledUpdates.length;
   if (hasRelationships) {
-    x.push('<upd:Relationships>');
+    x.push(xml`<upd:Relationships>`);
     if (d.categoryIds.length || d.prerequisites.length) {
-      x.push('<upd:Prerequisites>');
-      for (const id of d.prerequisites) x.push(`<upd:UpdateIdentity UpdateID="${id}"/>`);
-      for (const id of d.categoryIds) x.push(`<upd:AtLeastOne IsCategory="true"><upd:UpdateIdentity UpdateID="${id}"/></upd:AtLeastOne>`);
-      x.push('</upd:Prerequisites>');
+      const categories = d.categoryIds.map((id) => xml`<upd:AtLeastOne IsCategory="true"><upd:UpdateIdentity UpdateID="${id}"/></upd:AtLeastOne>`);
+      x.push(xml`<upd:Prerequisites>${ids(d.prerequisites)}${categories}</upd:Prerequisites>`);
     }
-    if (d.bundledUpdates.length) {
-      x.push('<upd:BundledUpdates>');
-      for (const id of d.bundledUpdates) x.push(`<upd:UpdateIdentity UpdateID="${id}"/>`);
-      x.push('</upd:BundledUpdates>');
-    }
-    if (d.supersededUpdates.length) {
-      x.push('<upd:SupersededUpdates>');
-      for (const id of d.supersededUpdates) x.push(`<upd:UpdateIdentity UpdateID="${id}"/>`);
-      x.push('</upd:SupersededUpdates>');
-    }
-    x.push('</upd:Relationships>');
+    if (d.bundledUpdates.length) x.push(xml`<upd:BundledUpdates>${ids(d.bundledUpdates)}</upd:BundledUpdates>`);
+    if (d.supersededUpdates.length) x.push(xml`<upd:SupersededUpdates>${ids(d.supersededUpdates)}</upd:SupersededUpdates>`);
+    x.push(xml`</upd:Relationships>`);
   }
   if (d.files.length) {
-    x.push('<upd:Files>');
+    x.push(xml`<upd:Files>`);
     for (const f of d.files) {
-      x.push(`<upd:File Digest="${hexToBase64(f.sha1)}" DigestAlgorithm="SHA1" FileName="${esc(f.fileName)}" Size="${f.size}" Modified="${f.modified}">`);
-      if (f.sha256) x.push(`<upd:AdditionalDigest Algorithm="SHA256">${hexToBase64(f.sha256)}</upd:AdditionalDigest>`);
-      x.push('</upd:File>');
+      x.push(xml`<upd:File Digest="${hexToBase64(f.sha1)}" DigestAlgorithm="SHA1" FileName="${f.fileName}" Size="${f.size}" Modified="${f.modified}">`);
+      if (f.sha256) x.push(xml`<upd:AdditionalDigest Algorithm="SHA256">${hexToBase64(f.sha256)}</upd:AdditionalDigest>`);
+      x.push(xml`</upd:File>`);
     }
-    x.push('</upd:Files>');
+    x.push(xml`</upd:Files>`);
   }
-  if (d.updateType === 'Category' && d.categoryType) {
-    x.push(`<upd:HandlerSpecificData type="cat:Category"><cat:CategoryInformation CategoryType="${d.categoryType}"/></upd:HandlerSpecificData>`);
+  if (category && d.categoryType) {
+    x.push(xml`<upd:HandlerSpecificData type="cat:Category"><cat:CategoryInformation CategoryType="${d.categoryType}"/></upd:HandlerSpecificData>`);
   }
-  x.push('</upd:Update>');
-  return x.join('');
+  x.push(xml`</upd:Update>`);
+  return xmlFragments(x);
 }
+
+const NONE = xml``;
 
 const UPDATE_TYPES = new Set(['Software', 'Category', 'Detectoid', 'Driver']);
 const CATEGORY_TYPES = new Set(['Company', 'ProductFamily', 'Product', 'UpdateClassification']);
@@ -68,12 +74,14 @@ const CATEGORY_TYPES = new Set(['Company', 'ProductFamily', 'Product', 'UpdateCl
  * handle (DOCTYPE, odd markup, malformed input) goes to the strict sax parser, which also reports errors.
  */
 export function parseUpdateXml(xml: string): UpdateDocument {
+  refuseForbiddenChars(xml);
   const fast = new UpdateDocumentReader();
   return scanXml(xml, fast) ? checkDocument(fast.doc) : parseUpdateXmlStrictly(xml);
 }
 
 /** parseUpdateXmlStrictly reads an update document with the strict sax parser (and its error messages). */
 export function parseUpdateXmlStrictly(xml: string): UpdateDocument {
+  refuseForbiddenChars(xml);
   const reader = new UpdateDocumentReader();
   const parser = sax.parser(true, { xmlns: false, position: false });
   let depth = 0;
@@ -81,9 +89,11 @@ export function parseUpdateXmlStrictly(xml: string): UpdateDocument {
   parser.onopentag = (tag) => {
     if (rootClosed) throw new Error('a second root element');
     depth++;
-    reader.open(tag.name, tag.attributes as Record<string, string>);
+    const attributes = tag.attributes as Record<string, string>;
+    for (const v of Object.values(attributes)) refuseForbiddenChars(v);
+    reader.open(tag.name, attributes);
   };
-  parser.ontext = (t) => reader.text(t);
+  parser.ontext = (t) => reader.text(refuseForbiddenChars(t));
   parser.oncdata = (t) => reader.text(t);
   parser.onclosetag = () => {
     reader.close();
@@ -205,7 +215,8 @@ function scanXml(xml: string, reader: UpdateDocumentReader): boolean {
     if (lt === -1) break;
     if (xml.startsWith('<!--', lt)) {
       const close = xml.indexOf('-->', lt + 4);
-      if (close === -1) return false;
+      // XML forbids '--' inside a comment and a comment ending in '--->'.
+      if (close === -1 || xml.slice(lt + 4, close).includes('--') || (close > lt + 4 && xml[close - 1] === '-')) return false;
       i = close + 3;
       continue;
     }
@@ -239,6 +250,13 @@ function scanXml(xml: string, reader: UpdateDocumentReader): boolean {
     i = lt + whole.length;
   }
   return rootSeen && !open.length;
+}
+
+/** refuseForbiddenChars throws InvalidParameters when s (a document, or text decoded from one) holds a character XML 1.0 forbids. */
+function refuseForbiddenChars(s: string): string {
+  const at = findXmlForbiddenChar(s);
+  if (at !== -1) throw invalidParameters(`update document holds U+${s.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}, a character XML forbids`);
+  return s;
 }
 
 function checkDocument(doc: Partial<UpdateDocument>): UpdateDocument {

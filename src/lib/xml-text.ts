@@ -1,8 +1,12 @@
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/** isXmlChar tells whether XML 1.0 allows a code point (its production Char). */
+const isXmlChar = (c: number) => c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+
 /**
  * decodeXmlText turns XML character data (predefined entities, character references, CDATA sections)
- * back into its string; undefined when it holds an entity XML does not predefine or a bare '&'.
+ * back into its string; undefined when it holds an entity XML does not predefine, a bare '&', or a reference to a
+ * character XML 1.0 forbids.
  */
 export function decodeXmlText(raw: string): string | undefined {
   if (!raw.includes('&') && !raw.includes('<![CDATA[')) return raw;
@@ -15,7 +19,7 @@ export function decodeXmlText(raw: string): string | undefined {
     }
     if (ref.startsWith('#')) {
       const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (code > 0x10ffff) {
+      if (!isXmlChar(code)) {
         bad = true;
         return whole;
       }
@@ -26,11 +30,4 @@ export function decodeXmlText(raw: string): string | undefined {
     return named ?? whole;
   });
   return bad ? undefined : out;
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-
-/** escapeXml writes a string as XML character data, safe in element text and in double-quoted attributes. */
-export function escapeXml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ESCAPES[c]);
 }

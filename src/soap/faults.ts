@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, type ErrorCode } from '../domain/errors';
 import type { Logger } from '../lib/logger';
-import { escapeXml } from '../lib/xml-text';
+import { xml, xmlPrintable } from '../lib/xml-writer';
 
 /** The SOAP 1.1 fault object node-soap serialises (faultcode/faultstring/detail, HTTP 500). */
 export interface SoapFault11 {
@@ -27,7 +27,7 @@ export function toSoapFault(err: unknown, method: string, log: Logger): SoapFaul
   let message = 'The server could not complete the request; see its log for ID ' + id;
   if (err instanceof DomainError) {
     code = err.code;
-    message = err.message;
+    message = xmlPrintable(err.message);
   } else {
     log.error({ err, faultId: id, method }, 'unexpected error in SOAP operation');
   }
@@ -45,10 +45,8 @@ export function toSoapFault(err: unknown, method: string, log: Logger): SoapFaul
 export function faultEnvelope(fault: SoapFault11, faultcode = fault.Fault.faultcode): string {
   const f = fault.Fault;
   const d = f.detail;
-  return '<?xml version="1.0" encoding="utf-8"?>'
-    + '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>'
-    + `<faultcode>${escapeXml(faultcode)}</faultcode><faultstring>${escapeXml(f.faultstring)}</faultstring>`
-    + `<detail><ErrorCode>${d.ErrorCode}</ErrorCode><Message>${escapeXml(d.Message)}</Message><ID>${d.ID}</ID>`
-    + `<Method>${escapeXml(d.Method)}</Method></detail>`
-    + '</soap:Fault></soap:Body></soap:Envelope>';
+  return xml`<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>${
+    xml`<faultcode>${faultcode}</faultcode><faultstring>${f.faultstring}</faultstring>`}${
+    xml`<detail><ErrorCode>${d.ErrorCode}</ErrorCode><Message>${d.Message}</Message><ID>${d.ID}</ID><Method>${d.Method}</Method></detail>`}${
+    xml`</soap:Fault></soap:Body></soap:Envelope>`}`.toString();
 }
