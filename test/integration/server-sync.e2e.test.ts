@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
-import { addDownstream, authorize, faultCode, type AuthorizedClients } from '../support/downstream-client';
+import { addDownstream, authorize, faultCode, httpStatus, type AuthorizedClients } from '../support/downstream-client';
 import { runCli, startNodeProcess, type NodeProcess } from '../support/node-process';
 import { providerContext, testServices } from '../support/services';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -65,10 +65,10 @@ describe('ServerSync over SOAP against a node process', function () {
       ['wrong type', () => sync.GetUpdateDataAsync({ cookie, updateIds: { UpdateIdentity: [{ UpdateID: published[0].updateId, RevisionNumber: 'one' }] } }), 'InvalidParameters'],
     ];
     for (const [what, call, code] of cases) {
-      const err = await call().then(() => undefined, (e: any) => e);
+      const err = await call().then(() => undefined, (e: unknown) => e);
       expect(err, what).to.not.equal(undefined);
       expect(faultCode(err), what).to.equal(code);
-      expect(err.response.status, what).to.equal(500);
+      expect(httpStatus(err), what).to.equal(500);
     }
   });
 
@@ -78,13 +78,13 @@ describe('ServerSync over SOAP against a node process', function () {
     const other = await addDownstream({ DATABASE_URL: db.url }, 'child-2.example');
     const c2 = await authorize(node.url, other.id, other.secret);
     expect((await runCli(['downstream', 'disable', other.id], { DATABASE_URL: db.url })).code).to.equal(0);
-    const err = await c2.sync.GetConfigDataAsync({ cookie: c2.cookie }).then(() => undefined, (e: any) => e);
+    const err = await c2.sync.GetConfigDataAsync({ cookie: c2.cookie }).then(() => undefined, (e: unknown) => e);
     expect(faultCode(err)).to.equal('InvalidCookie');
   });
 
   it('refuses an unknown downstream server with 401', async () => {
-    const err = await authorize(node.url, '7d1f0c2e-0000-4000-8000-00000000abcd', 'whatever').then(() => undefined, (e: any) => e);
-    expect(err?.response?.status).to.equal(401);
+    const err = await authorize(node.url, '7d1f0c2e-0000-4000-8000-00000000abcd', 'whatever').then(() => undefined, (e: unknown) => e);
+    expect(httpStatus(err)).to.equal(401);
   });
 
   it('after an availability change, the next delta carries exactly the updates that became available', async () => {

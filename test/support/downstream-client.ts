@@ -40,3 +40,8 @@ export async function addDownstream(env: Record<string, string>, name: string, g
   if (!id || !secret) throw new Error(`cannot read id/secret from: ${r.stdout}`);
   return { id, secret };
 }
+
+/** httpStatus is the HTTP status a failed SOAP or HTTP call answered with, if any. */
+export function httpStatus(err: unknown): number | undefined {
+  return (err as { response?: { status?: number } } | undefined)?.response?.status;
+}

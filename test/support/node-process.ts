@@ -87,7 +87,7 @@ export async function startNodeProcess(env: Record<string, string>, timeoutMs = 
     await waitFor(`the node on ${url} to answer /healthz`, () => child.exitCode !== null || healthy(), { timeoutMs, intervalMs: 50 });
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}:\n${out}`);
+    throw new Error(`${(err as Error).message}:\n${out}`, { cause: err });
   }
   if (child.exitCode !== null) throw new Error(`node exited with ${child.exitCode}:\n${out}`);
   const signal = async (sig: NodeJS.Signals) => {
