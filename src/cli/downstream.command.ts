@@ -11,12 +11,12 @@ export function registerDownstreamCommands(program: Command): void {
 
   downstream.command('add').description('register a downstream server; prints its id and secret once')
     .requiredOption('--name <name>', 'DNS name or identifier of the child node')
-    .option('--group <group>', 'downstream group', 'Default')
-    .action((o: { name: string; group: string }) => withServices(async ({ downstreamServers: servers, nodeIdentity }, ctx, config) => {
+    .option('--channel <channel>', 'downstream channel', 'Default')
+    .action((o: { name: string; channel: string }) => withServices(async ({ downstreamServers: servers, nodeIdentity }, ctx, config) => {
       // The URL the node last started with; this shell may lack the node's settings.
       const publicUrl = (await nodeIdentity.publicUrl(ctx)) ?? config.publicUrl;
-      const s = await servers.add(ctx, o.name, o.group);
-      console.log(`added downstream server "${s.name}" in group "${s.group}"`);
+      const s = await servers.add(ctx, o.name, o.channel);
+      console.log(`added downstream server "${s.name}" in channel "${s.channel}"`);
       console.log(`server id: ${s.serverId}`);
       console.log(`secret:    ${s.secret}`);
       console.log('The secret is shown only now. On the child node set:');
@@ -26,10 +26,10 @@ export function registerDownstreamCommands(program: Command): void {
     }));
 
   downstream.command('list').description('list downstream servers').action(() => withServices(async ({ downstreamServers: servers }, ctx) => {
-    const rows = (await servers.list(ctx)).map((s) => [s.serverId, s.name, s.group, s.enabled ? 'yes' : 'no',
+    const rows = (await servers.list(ctx)).map((s) => [s.serverId, s.name, s.channel, s.enabled ? 'yes' : 'no',
       s.lastSeenAt ? s.lastSeenAt.toISOString() : 'never']);
     if (rows.length === 0) console.log('no downstream servers');
-    else printTable(['ID', 'NAME', 'GROUP', 'ENABLED', 'LAST SEEN'], rows);
+    else printTable(['ID', 'NAME', 'CHANNEL', 'ENABLED', 'LAST SEEN'], rows);
   }));
 
   for (const [verb, what] of [['disable', 'stop a downstream server from syncing'], ['enable', 'let a disabled downstream server sync again'],
@@ -40,30 +40,30 @@ export function registerDownstreamCommands(program: Command): void {
     }));
   }
 
-  downstream.command('set-group <name-or-id> <group>').description('move a downstream server to another downstream group')
-    .action((key: string, group: string) => withServices(async ({ downstreamServers: servers }, ctx) => {
-      const s = await servers.setGroup(ctx, key, group);
-      console.log(`downstream server "${s.name}" is now in group "${s.group}"`);
+  downstream.command('set-channel <name-or-id> <channel>').description('move a downstream server to another downstream channel')
+    .action((key: string, channel: string) => withServices(async ({ downstreamServers: servers }, ctx) => {
+      const s = await servers.setChannel(ctx, key, channel);
+      console.log(`downstream server "${s.name}" is now in channel "${s.channel}"`);
     }));
 
-  downstream.command('allow [name-or-id]').description('set which products and classifications a server or group may receive')
-    .option('--group <group>', 'set the rule of a downstream group instead of one server')
+  downstream.command('allow [name-or-id]').description('set which products and classifications a server or channel may receive')
+    .option('--channel <channel>', 'set the rule of a downstream channel instead of one server')
     .requiredOption('--products <items...>', 'product, product family or company GUIDs or exact titles, or "all"')
     .requiredOption('--classifications <items...>', 'classification GUIDs or exact titles, or "all"')
-    .action((key: string | undefined, o: { group?: string; products: string[]; classifications: string[] }) =>
+    .action((key: string | undefined, o: { channel?: string; products: string[]; classifications: string[] }) =>
       withServices(async ({ downstreamServers: servers, availability }, ctx) => {
-        const target = await ruleTarget(ctx, servers, key, o.group);
+        const target = await ruleTarget(ctx, servers, key, o.channel);
         const products = isAll(o.products) ? 'all' : await availability.resolveCategories(ctx, o.products, 'products');
         const classifications = isAll(o.classifications) ? 'all' : await availability.resolveCategories(ctx, o.classifications, 'classifications');
         const { madeAvailable } = await availability.setRule(ctx, target, { products, classifications });
-        const who = o.group !== undefined ? `group "${o.group}"` : `server "${key}"`;
+        const who = o.channel !== undefined ? `channel "${o.channel}"` : `server "${key}"`;
         console.log(`rule set for ${who}; ${madeAvailable} update(s) newly available`);
       }));
 
-  downstream.command('reset-rule [name-or-id]').description('remove the rule of a server (it follows its group) or of a group (everything)')
-    .option('--group <group>', 'remove the rule of a downstream group')
-    .action((key: string | undefined, o: { group?: string }) => withServices(async ({ downstreamServers: servers, availability }, ctx) => {
-      const { madeAvailable } = await availability.removeRule(ctx, await ruleTarget(ctx, servers, key, o.group));
+  downstream.command('reset-rule [name-or-id]').description('remove the rule of a server (it follows its channel) or of a channel (everything)')
+    .option('--channel <channel>', 'remove the rule of a downstream channel')
+    .action((key: string | undefined, o: { channel?: string }) => withServices(async ({ downstreamServers: servers, availability }, ctx) => {
+      const { madeAvailable } = await availability.removeRule(ctx, await ruleTarget(ctx, servers, key, o.channel));
       console.log(`rule removed; ${madeAvailable} update(s) newly available`);
     }));
 
@@ -80,14 +80,14 @@ export function registerDownstreamCommands(program: Command): void {
     const show = (ids: string[] | 'all') =>
       (ids === 'all' ? 'all' : ids.length === 0 ? 'none' : ids.map((id) => titles.get(id) ?? id).join('; '));
     printTable(['TARGET', 'PRODUCTS', 'CLASSIFICATIONS'], rules.map((r) => [
-      r.target.kind === 'group' ? `group "${r.target.group}"` : `server ${names.get(r.target.serverId) ?? r.target.serverId}`,
+      r.target.kind === 'channel' ? `channel "${r.target.channel}"` : `server ${names.get(r.target.serverId) ?? r.target.serverId}`,
       show(r.products), show(r.classifications)]));
   }));
 }
 
-async function ruleTarget(ctx: RequestContext, servers: DownstreamServerService, key: string | undefined, group: string | undefined): Promise<RuleTarget> {
-  if ((key === undefined) === (group === undefined)) throw new UsageError('name one downstream server or one --group, not both');
-  return group !== undefined ? { kind: 'group', group } : { kind: 'server', serverId: (await servers.get(ctx, key!)).serverId };
+async function ruleTarget(ctx: RequestContext, servers: DownstreamServerService, key: string | undefined, channel: string | undefined): Promise<RuleTarget> {
+  if ((key === undefined) === (channel === undefined)) throw new UsageError('name one downstream server or one --channel, not both');
+  return channel !== undefined ? { kind: 'channel', channel } : { kind: 'server', serverId: (await servers.get(ctx, key!)).serverId };
 }
 
 function isAll(items: string[]): boolean {

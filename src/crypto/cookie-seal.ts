@@ -4,12 +4,12 @@ import { isUuid } from '../lib/uuid';
 
 /**
  * AuthorizationCookiePayload indicates what a node's AuthorizationCookie (DssAuthWebService) vouches for:
- * which downstream server in which downstream group, issued by which node, until when (ms since epoch).
+ * which downstream server in which downstream channel, issued by which node, until when (ms since epoch).
  */
 export interface AuthorizationCookiePayload {
   kind: 'auth';
   serverId: string;
-  group: string;
+  channel: string;
   issuerNodeId: string;
   expiresAt: number;
 }
@@ -18,7 +18,7 @@ export interface AuthorizationCookiePayload {
 export interface CookiePayload {
   kind: 'cookie';
   serverId: string;
-  group: string;
+  channel: string;
   /** "major.minor" as sent in GetCookie, e.g. "1.20". */
   protocolVersion: string;
   issuerNodeId: string;
@@ -39,17 +39,17 @@ export interface OpenContext {
 }
 
 // Layout (CVE-2025-59287: a fixed schema read field by field, never a deserialized object graph):
-//   plaintext = version(1) kind(1) serverId(16) issuerNodeId(16) expiresAt(u64 BE ms) groupLen(u16 BE) group [protoLen(u8) proto]
+//   plaintext = version(1) kind(1) serverId(16) issuerNodeId(16) expiresAt(u64 BE ms) channelLen(u16 BE) channel [protoLen(u8) proto]
 //   sealed    = iv(12) | AES-256-GCM ciphertext | tag(16), AAD = "cascade-cookie" version kind issuerNodeId(16)
 const FORMAT_VERSION = 1;
 const KIND_BYTE = { auth: 1, cookie: 2 } as const;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const AAD_LABEL = Buffer.from('cascade-cookie', 'ascii');
-const MAX_GROUP_BYTES = 512;
+const MAX_CHANNEL_BYTES = 512;
 const FIXED_BYTES = 1 + 1 + 16 + 16 + 8 + 2;
 /** Anything longer cannot be a cookie this module made; rejecting it early bounds the work an attacker can cause. */
-const MAX_SEALED_BYTES = IV_BYTES + FIXED_BYTES + MAX_GROUP_BYTES + 1 + 255 + TAG_BYTES;
+const MAX_SEALED_BYTES = IV_BYTES + FIXED_BYTES + MAX_CHANNEL_BYTES + 1 + 255 + TAG_BYTES;
 const PROTOCOL_VERSION = /^\d{1,5}\.\d{1,5}$/;
 
 /** seal encrypts and authenticates a payload with this node's 32-byte key; the result is opaque bytes for the wire. */
@@ -107,19 +107,19 @@ function uuidText(bytes: Buffer): string {
 
 function encode(p: SealedPayload): Buffer {
   if (!Number.isSafeInteger(p.expiresAt) || p.expiresAt < 0) throw new Error('expiresAt must be a whole number of ms');
-  const group = Buffer.from(p.group, 'utf8');
-  if (group.length > MAX_GROUP_BYTES) throw new Error('group name is too long for a cookie');
+  const channel = Buffer.from(p.channel, 'utf8');
+  if (channel.length > MAX_CHANNEL_BYTES) throw new Error('channel name is too long for a cookie');
   const head = Buffer.alloc(FIXED_BYTES);
   head[0] = FORMAT_VERSION;
   head[1] = KIND_BYTE[p.kind];
   uuidBytes(p.serverId).copy(head, 2);
   uuidBytes(p.issuerNodeId).copy(head, 18);
   head.writeBigUInt64BE(BigInt(p.expiresAt), 34);
-  head.writeUInt16BE(group.length, 42);
-  if (p.kind === 'auth') return Buffer.concat([head, group]);
+  head.writeUInt16BE(channel.length, 42);
+  if (p.kind === 'auth') return Buffer.concat([head, channel]);
   if (!PROTOCOL_VERSION.test(p.protocolVersion)) throw new Error(`not a protocol version: ${p.protocolVersion}`);
   const proto = Buffer.from(p.protocolVersion, 'ascii');
-  return Buffer.concat([head, group, Buffer.from([proto.length]), proto]);
+  return Buffer.concat([head, channel, Buffer.from([proto.length]), proto]);
 }
 
 /** decode reads the fixed layout strictly: every byte accounted for, or undefined. */
@@ -129,18 +129,18 @@ function decode(b: Buffer): SealedPayload | undefined {
   if (!kind) return undefined;
   const expires = b.readBigUInt64BE(34);
   if (expires > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
-  const groupEnd = FIXED_BYTES + b.readUInt16BE(42);
-  if (groupEnd > b.length) return undefined;
+  const channelEnd = FIXED_BYTES + b.readUInt16BE(42);
+  if (channelEnd > b.length) return undefined;
   const common = {
     serverId: uuidText(b.subarray(2, 18)),
-    group: b.subarray(FIXED_BYTES, groupEnd).toString('utf8'),
+    channel: b.subarray(FIXED_BYTES, channelEnd).toString('utf8'),
     issuerNodeId: uuidText(b.subarray(18, 34)),
     expiresAt: Number(expires),
   };
-  if (kind === 'auth') return groupEnd === b.length ? { kind, ...common } : undefined;
-  if (groupEnd + 1 > b.length) return undefined;
-  const protoEnd = groupEnd + 1 + b[groupEnd];
+  if (kind === 'auth') return channelEnd === b.length ? { kind, ...common } : undefined;
+  if (channelEnd + 1 > b.length) return undefined;
+  const protoEnd = channelEnd + 1 + b[channelEnd];
   if (protoEnd !== b.length) return undefined;
-  const protocolVersion = b.subarray(groupEnd + 1, protoEnd).toString('ascii');
+  const protocolVersion = b.subarray(channelEnd + 1, protoEnd).toString('ascii');
   return PROTOCOL_VERSION.test(protocolVersion) ? { kind, ...common, protocolVersion } : undefined;
 }

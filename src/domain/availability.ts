@@ -9,8 +9,8 @@ export type EffectiveRule =
   | { all: true }
   | { all: false; productIds: CategorySelection; classificationIds: CategorySelection };
 
-/** RuleTarget names what a distribution rule applies to: one downstream server or one downstream group. */
-export type RuleTarget = { kind: 'server'; serverId: string } | { kind: 'group'; group: string };
+/** RuleTarget names what a distribution rule applies to: one downstream server or one downstream channel. */
+export type RuleTarget = { kind: 'server'; serverId: string } | { kind: 'channel'; channel: string };
 
-/** EVERYTHING is the rule of a server with no rule of its own or of its group. */
+/** EVERYTHING is the rule of a server with no rule of its own or of its channel. */
 export const EVERYTHING: EffectiveRule = Object.freeze({ all: true });

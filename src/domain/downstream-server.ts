@@ -4,15 +4,15 @@ import { invalidParameters } from './errors';
 export interface DownstreamServer {
   serverId: string;
   name: string;
-  group: string;
+  channel: string;
   enabled: boolean;
   createdAt: Date;
   lastSeenAt: Date | null;
   protocolVersion: string | null;
 }
 
-/** DEFAULT_GROUP is the downstream group of a server added without one. */
-export const DEFAULT_GROUP = 'Default';
+/** DEFAULT_CHANNEL is the downstream channel of a server added without one. */
+export const DEFAULT_CHANNEL = 'Default';
 
 const LABEL = '[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?';
 const SERVER_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
@@ -30,11 +30,11 @@ export function normalizeServerName(name: string): string {
   return n;
 }
 
-/** normalizeGroupName checks a downstream group name (1-128 characters, no control characters) and returns it trimmed. */
-export function normalizeGroupName(group: string): string {
-  const g = group.trim();
+/** normalizeChannelName checks a downstream channel name (1-128 characters, no control characters) and returns it trimmed. */
+export function normalizeChannelName(channel: string): string {
+  const g = channel.trim();
   if (g.length === 0 || g.length > 128 || /\p{Cc}/u.test(g)) {
-    throw invalidParameters(`invalid group name "${group}": 1 to 128 printable characters`);
+    throw invalidParameters(`invalid channel name "${channel}": 1 to 128 printable characters`);
   }
   return g;
 }

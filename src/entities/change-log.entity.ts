@@ -6,7 +6,7 @@ export type ChangeKind = 'RevisionPublished' | 'RevisionExpired' | 'MadeAvailabl
 /**
  * ChangeLogEntity is one event that changes what some child may see. Its seq orders all events and is
  * the number inside an anchor. A row with no target concerns every downstream server; a targeted row
- * (an availability change) concerns one server or one downstream group.
+ * (an availability change) concerns one server or one downstream channel.
  */
 @Entity({ name: 'change_log' })
 @Index('ix_change_log_target', ['targetServerId', 'seq'], { where: 'target_server_id IS NOT NULL' })
@@ -26,8 +26,8 @@ export class ChangeLogEntity {
   @Column({ name: 'target_server_id', type: 'uuid', nullable: true })
   targetServerId!: string | null;
 
-  @Column({ name: 'target_group', type: 'varchar', length: 128, nullable: true })
-  targetGroup!: string | null;
+  @Column({ name: 'target_channel', type: 'varchar', length: 128, nullable: true })
+  targetChannel!: string | null;
 
   @CreateDateColumn({ name: 'changed_at', type: 'timestamptz' })
   changedAt!: Date;

@@ -1,12 +1,12 @@
 import { Column, Entity, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
 
-/** Whether a distribution rule applies to one downstream server or to a downstream group. */
-export type RuleTargetKind = 'server' | 'group';
+/** Whether a distribution rule applies to one downstream server or to a downstream channel. */
+export type RuleTargetKind = 'server' | 'channel';
 
 /**
- * DistributionRuleEntity indicates which updates one downstream server or downstream group may receive:
+ * DistributionRuleEntity indicates which updates one downstream server or downstream channel may receive:
  * those in the selected products and classifications (design §3 "Availability"). No rule means
- * everything; a server's rule overrides its group's. Products are kept as selected (Company,
+ * everything; a server's rule overrides its channel's. Products are kept as selected (Company,
  * ProductFamily or Product) and expanded when evaluated, so products added later under a selection count.
  */
 @Entity({ name: 'distribution_rule' })
@@ -18,7 +18,7 @@ export class DistributionRuleEntity {
   @Column({ name: 'target_kind', type: 'varchar', length: 8 })
   targetKind!: RuleTargetKind;
 
-  /** The server id (as text) for a server rule, the group name for a group rule. */
+  /** The server id (as text) for a server rule, the channel name for a channel rule. */
   @Column({ name: 'target', type: 'varchar', length: 128 })
   target!: string;
 

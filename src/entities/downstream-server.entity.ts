@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * DownstreamServerEntity is a child node (a DSS) this node's admin registered: its credentials for
- * GetAuthorizationCookie, its downstream group, and when it last synced. Node-local.
+ * GetAuthorizationCookie, its downstream channel, and when it last synced. Node-local.
  */
 @Entity({ name: 'downstream_server' })
 export class DownstreamServerEntity {
@@ -13,8 +13,8 @@ export class DownstreamServerEntity {
   @Column({ name: 'name', type: 'varchar', length: 255, unique: true })
   name!: string;
 
-  @Column({ name: 'group_name', type: 'varchar', length: 128, default: 'Default' })
-  groupName!: string;
+  @Column({ name: 'channel_name', type: 'varchar', length: 128, default: 'Default' })
+  channelName!: string;
 
   /** scrypt hash of the secret, "scrypt$N$r$p$salt$hash" (base64 parts). */
   @Column({ name: 'secret_hash', type: 'varchar', length: 256 })

@@ -23,8 +23,8 @@ export interface RevisionFilter {
   categoryIds?: string[];
 }
 
-/** The downstream a question is asked for: targeted change-log rows count only for it or its group. */
-export interface ChangeTarget { serverId: string; group: string }
+/** The downstream a question is asked for: targeted change-log rows count only for it or its channel. */
+export interface ChangeTarget { serverId: string; channel: string }
 
 /**
  * ChangeLogRepository is the one writer of change_log; it appends to and reads the change log that anchors are built on (design §3).
@@ -44,12 +44,12 @@ export class ChangeLogRepository {
    * join makes one index lookup per changed update whatever the planner's statistics say.
    */
   async changedSince(ctx: TxContext, from: bigint, to: bigint, target: ChangeTarget, filter: RevisionFilter): Promise<UpdateIdentity[]> {
-    const params: unknown[] = [from.toString(), to.toString(), target.serverId, target.group];
+    const params: unknown[] = [from.toString(), to.toString(), target.serverId, target.channel];
     const rows = await ctx.tx.query(
       `WITH changed AS (
          SELECT DISTINCT update_id FROM change_log
          WHERE seq > $1::bigint AND seq <= $2::bigint
-           AND ((target_server_id IS NULL AND target_group IS NULL) OR target_server_id = $3::uuid OR target_group = $4)
+           AND ((target_server_id IS NULL AND target_channel IS NULL) OR target_server_id = $3::uuid OR target_channel = $4)
        )
        SELECT r.update_id, r.revision_number FROM changed c
        CROSS JOIN LATERAL (SELECT * FROM update_revision l WHERE l.update_id = c.update_id AND l.is_latest) r
@@ -83,14 +83,14 @@ export class ChangeLogRepository {
     );
   }
 
-  /** appendMadeAvailable logs that updates became available to one downstream server or group. */
-  async appendMadeAvailable(ctx: TxContext, ids: UpdateIdentity[], target: { serverId?: string; group?: string }): Promise<void> {
+  /** appendMadeAvailable logs that updates became available to one downstream server or channel. */
+  async appendMadeAvailable(ctx: TxContext, ids: UpdateIdentity[], target: { serverId?: string; channel?: string }): Promise<void> {
     if (!ids.length) return;
     await lockChangeLog(ctx);
     await ctx.tx.query(
-      `INSERT INTO change_log (update_id, revision_number, change_kind, target_server_id, target_group)
+      `INSERT INTO change_log (update_id, revision_number, change_kind, target_server_id, target_channel)
        SELECT u, n, 'MadeAvailable', $3::uuid, $4 FROM unnest($1::uuid[], $2::int[]) AS v(u, n)`,
-      [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber), target.serverId ?? null, target.group ?? null],
+      [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber), target.serverId ?? null, target.channel ?? null],
     );
   }
 
@@ -99,11 +99,11 @@ export class ChangeLogRepository {
    * `after` makes available and `before` did not; returns how many.
    */
   async insertMadeAvailable(ctx: TxContext, target: RuleTarget, before: EffectiveRule, after: EffectiveRule): Promise<number> {
-    const params: unknown[] = [target.kind === 'server' ? target.serverId : null, target.kind === 'group' ? target.group : null];
+    const params: unknown[] = [target.kind === 'server' ? target.serverId : null, target.kind === 'channel' ? target.channel : null];
     await lockChangeLog(ctx);
     const rows: Array<{ n: number }> = await ctx.tx.query(
       `WITH made AS (
-         INSERT INTO change_log (update_id, revision_number, change_kind, target_server_id, target_group)
+         INSERT INTO change_log (update_id, revision_number, change_kind, target_server_id, target_channel)
          SELECT r.update_id, r.revision_number, 'MadeAvailable', $1::uuid, $2::varchar FROM update_revision r
          WHERE r.is_latest AND r.update_type <> 'Category' AND ${availableSql(after, 'r', params)} AND NOT ${availableSql(before, 'r', params)}
          ORDER BY r.revision_id

@@ -40,7 +40,7 @@ export class DistributionRuleRepository {
     return ((await this.repo(ctx).delete({ targetKind, target })).affected ?? 0) > 0;
   }
 
-  /** list returns every rule, group rules first, then by target. */
+  /** list returns every rule, channel rules first, then by target. */
   list(ctx: TxContext): Promise<DistributionRuleEntity[]> {
     return this.repo(ctx).find({ order: { targetKind: 'ASC', target: 'ASC' } });
   }

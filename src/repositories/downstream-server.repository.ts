@@ -5,7 +5,7 @@ import { DownstreamServerEntity } from '../entities/downstream-server.entity';
 export interface NewDownstreamServer {
   serverId: string;
   name: string;
-  groupName: string;
+  channelName: string;
   secretHash: string;
 }
 
@@ -18,9 +18,9 @@ export class DownstreamServerRepository {
   /** insert adds a server; false means the name is taken (checked by the unique constraint, so races are safe). */
   async insert(ctx: TxContext, s: NewDownstreamServer): Promise<boolean> {
     const rows = await ctx.tx.query(
-      `INSERT INTO downstream_server (server_id, name, group_name, secret_hash) VALUES ($1, $2, $3, $4)
+      `INSERT INTO downstream_server (server_id, name, channel_name, secret_hash) VALUES ($1, $2, $3, $4)
        ON CONFLICT (name) DO NOTHING RETURNING server_id`,
-      [s.serverId, s.name, s.groupName, s.secretHash],
+      [s.serverId, s.name, s.channelName, s.secretHash],
     );
     return rows.length === 1;
   }
@@ -45,9 +45,9 @@ export class DownstreamServerRepository {
     await this.repo(ctx).update({ serverId }, { enabled });
   }
 
-  /** setGroup moves a server to another downstream group. */
-  async setGroup(ctx: TxContext, serverId: string, groupName: string): Promise<void> {
-    await this.repo(ctx).update({ serverId }, { groupName });
+  /** setChannel moves a server to another downstream channel. */
+  async setChannel(ctx: TxContext, serverId: string, channelName: string): Promise<void> {
+    await this.repo(ctx).update({ serverId }, { channelName });
   }
 
   /** touch records that the server just talked to this node, with the protocol version it uses. */

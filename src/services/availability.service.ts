@@ -1,6 +1,6 @@
 import type { RequestContext, TxContext, UnitOfWork } from '../db/unit-of-work';
 import { EVERYTHING, type EffectiveRule, type RuleTarget } from '../domain/availability';
-import { normalizeGroupName } from '../domain/downstream-server';
+import { normalizeChannelName } from '../domain/downstream-server';
 import { DomainError, invalidParameters } from '../domain/errors';
 import type { CategoryType } from '../domain/update-kinds';
 import type { DistributionRuleEntity } from '../entities/distribution-rule.entity';
@@ -34,7 +34,7 @@ const DIMENSION_TYPES: Record<RuleDimension, readonly CategoryType[]> = {
 
 /**
  * AvailabilityService is the child update module: it evaluates distribution rules (no rule: everything; a
- * server's rule overrides its group's) and records every widening of their outcome in the change log.
+ * server's rule overrides its channel's) and records every widening of their outcome in the change log.
  */
 export class AvailabilityService {
   constructor(
@@ -46,22 +46,22 @@ export class AvailabilityService {
   ) {}
 
   /** effectiveRule returns what one downstream server may receive now; product selections are expanded at this moment. */
-  effectiveRule(ctx: RequestContext, server: { serverId: string; group: string }): Promise<EffectiveRule> {
+  effectiveRule(ctx: RequestContext, server: { serverId: string; channel: string }): Promise<EffectiveRule> {
     return this.uow.run(ctx, async (tx) => {
       const own = await this.rules.find(tx, 'server', server.serverId);
-      return this.toEffective(tx, own ?? await this.rules.find(tx, 'group', server.group));
+      return this.toEffective(tx, own ?? await this.rules.find(tx, 'channel', server.channel));
     });
   }
 
   /**
-   * effectiveRuleOf returns a server's rule using its group as stored now. Prefer it to effectiveRule with a
-   * cookie's group: after a move the cookie names the old group until it expires. NotFound if the server is gone.
+   * effectiveRuleOf returns a server's rule using its channel as stored now. Prefer it to effectiveRule with a
+   * cookie's channel: after a move the cookie names the old channel until it expires. NotFound if the server is gone.
    */
   effectiveRuleOf(ctx: RequestContext, serverId: string): Promise<EffectiveRule> {
     return this.uow.run(ctx, async (tx) => {
       const server = isUuid(serverId) ? await this.servers.findById(tx, serverId.toLowerCase()) : null;
       if (!server) throw new DomainError('NotFound', `no downstream server ${serverId}`);
-      return this.effectiveRule(tx, { serverId: server.serverId, group: server.groupName });
+      return this.effectiveRule(tx, { serverId: server.serverId, channel: server.channelName });
     });
   }
 
@@ -72,7 +72,7 @@ export class AvailabilityService {
   }
 
   /**
-   * setRule creates or replaces the rule of a server or group and, in the same transaction, writes a MadeAvailable
+   * setRule creates or replaces the rule of a server or channel and, in the same transaction, writes a MadeAvailable
    * change-log row for every update it newly makes available to that target. Returns how many rows.
    */
   async setRule(ctx: RequestContext, target: RuleTarget, selection: RuleSelection): Promise<{ madeAvailable: number }> {
@@ -91,7 +91,7 @@ export class AvailabilityService {
     });
   }
 
-  /** removeRule deletes the rule of a server or group (it falls back to its group's rule, or everything); NotFound if none. */
+  /** removeRule deletes the rule of a server or channel (it falls back to its channel's rule, or everything); NotFound if none. */
   async removeRule(ctx: RequestContext, target: RuleTarget): Promise<{ madeAvailable: number }> {
     const t = normalizeTarget(target);
     return this.uow.run(ctx, async (tx) => {
@@ -119,7 +119,7 @@ export class AvailabilityService {
   /** listRules returns every stored rule. */
   async listRules(ctx: RequestContext): Promise<DistributionRule[]> {
     return (await this.uow.run(ctx, (tx) => this.rules.list(tx))).map((r) => ({
-      target: r.targetKind === 'server' ? { kind: 'server', serverId: r.target } : { kind: 'group', group: r.target },
+      target: r.targetKind === 'server' ? { kind: 'server', serverId: r.target } : { kind: 'channel', channel: r.target },
       products: r.allProducts ? 'all' : r.productIds,
       classifications: r.allClassifications ? 'all' : r.classificationIds,
       updatedAt: r.updatedAt,
@@ -173,13 +173,13 @@ export class AvailabilityService {
     }
   }
 
-  /** effectiveFor reads a target's rule as the transaction sees it; a server's group is read too, as it may be changing. */
+  /** effectiveFor reads a target's rule as the transaction sees it; a server's channel is read too, as it may be changing. */
   private async effectiveFor(tx: TxContext, target: RuleTarget): Promise<EffectiveRule> {
-    if (target.kind === 'group') return this.toEffective(tx, await this.rules.find(tx, 'group', target.group));
+    if (target.kind === 'channel') return this.toEffective(tx, await this.rules.find(tx, 'channel', target.channel));
     const server = await this.servers.findById(tx, target.serverId, true);
     if (!server) throw new DomainError('NotFound', `no downstream server ${target.serverId}`);
     const own = await this.rules.find(tx, 'server', server.serverId);
-    return this.toEffective(tx, own ?? await this.rules.find(tx, 'group', server.groupName));
+    return this.toEffective(tx, own ?? await this.rules.find(tx, 'channel', server.channelName));
   }
 
   private async toEffective(tx: TxContext, rule: DistributionRuleEntity | null): Promise<EffectiveRule> {
@@ -193,17 +193,17 @@ export class AvailabilityService {
 }
 
 function normalizeTarget(target: RuleTarget): RuleTarget {
-  if (target.kind === 'group') return { kind: 'group', group: normalizeGroupName(target.group) };
+  if (target.kind === 'channel') return { kind: 'channel', channel: normalizeChannelName(target.channel) };
   if (!isUuid(target.serverId)) throw invalidParameters(`not a server id: ${target.serverId}`);
   return { kind: 'server', serverId: target.serverId.toLowerCase() };
 }
 
 function targetKey(t: RuleTarget): string {
-  return t.kind === 'server' ? t.serverId : t.group;
+  return t.kind === 'server' ? t.serverId : t.channel;
 }
 
 function describe(t: RuleTarget): string {
-  return t.kind === 'server' ? `downstream server ${t.serverId}` : `downstream group "${t.group}"`;
+  return t.kind === 'server' ? `downstream server ${t.serverId}` : `downstream channel "${t.channel}"`;
 }
 
 function singular(d: RuleDimension): string {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestContext, TxContext, UnitOfWork } from '../db/unit-of-work';
 import { generateSecret, hashSecret, verifySecret } from '../crypto/secret-hash';
-import { DEFAULT_GROUP, normalizeGroupName, normalizeServerName, type DownstreamServer } from '../domain/downstream-server';
+import { DEFAULT_CHANNEL, normalizeChannelName, normalizeServerName, type DownstreamServer } from '../domain/downstream-server';
 import { DomainError, invalidParameters } from '../domain/errors';
 import type { DownstreamServerEntity } from '../entities/downstream-server.entity';
 import { isUuid } from '../lib/uuid';
@@ -31,14 +31,14 @@ export class DownstreamServerService {
   ) {}
 
   /** add registers a server under a DNS-style name; Conflict when the name is taken. */
-  async add(ctx: RequestContext, name: string, group: string = DEFAULT_GROUP): Promise<AddedDownstreamServer> {
+  async add(ctx: RequestContext, name: string, channel: string = DEFAULT_CHANNEL): Promise<AddedDownstreamServer> {
     const n = normalizeServerName(name);
-    const g = normalizeGroupName(group);
+    const g = normalizeChannelName(channel);
     const secret = generateSecret();
     const serverId = randomUUID();
     const secretHash = await hashSecret(secret);
     return this.uow.run(ctx, async (tx) => {
-      if (!(await this.servers.insert(tx, { serverId, name: n, groupName: g, secretHash }))) {
+      if (!(await this.servers.insert(tx, { serverId, name: n, channelName: g, secretHash }))) {
         throw new DomainError('Conflict', `a downstream server named "${n}" already exists`);
       }
       return { ...toServer((await this.servers.findById(tx, serverId))!), secret };
@@ -75,12 +75,12 @@ export class DownstreamServerService {
     });
   }
 
-  /** setGroup moves a server to another downstream group, recording what the move makes available to it. */
-  async setGroup(ctx: RequestContext, nameOrId: string, group: string): Promise<DownstreamServer> {
-    const g = normalizeGroupName(group);
+  /** setChannel moves a server to another downstream channel, recording what the move makes available to it. */
+  async setChannel(ctx: RequestContext, nameOrId: string, channel: string): Promise<DownstreamServer> {
+    const g = normalizeChannelName(channel);
     return this.uow.run(ctx, async (tx) => {
       const { serverId } = await this.find(tx, nameOrId);
-      await this.availability.applyRuleChange(tx, { kind: 'server', serverId }, () => this.servers.setGroup(tx, serverId, g));
+      await this.availability.applyRuleChange(tx, { kind: 'server', serverId }, () => this.servers.setChannel(tx, serverId, g));
       return toServer(await this.find(tx, serverId));
     });
   }
@@ -125,7 +125,7 @@ export class DownstreamServerService {
 
 function toServer(e: DownstreamServerEntity): DownstreamServer {
   return {
-    serverId: e.serverId, name: e.name, group: e.groupName, enabled: e.enabled,
+    serverId: e.serverId, name: e.name, channel: e.channelName, enabled: e.enabled,
     createdAt: e.createdAt, lastSeenAt: e.lastSeenAt, protocolVersion: e.protocolVersion,
   };
 }

@@ -41,7 +41,7 @@ export class DownstreamSessionService {
       throw invalidParameters(`accountGuid ${accountGuid} is not the downstream server id of these credentials`);
     }
     const { nodeId, cookieKey } = await this.identity.getNodeIdentity(ctx);
-    return seal({ kind: 'auth', serverId: server.serverId, group: server.group, issuerNodeId: nodeId, expiresAt: this.expiry() }, cookieKey);
+    return seal({ kind: 'auth', serverId: server.serverId, channel: server.channel, issuerNodeId: nodeId, expiresAt: this.expiry() }, cookieKey);
   }
 
   /** issueCookie exchanges an AuthorizationCookie for a Cookie, no longer lived than the AuthorizationCookie (N29). */
@@ -56,7 +56,7 @@ export class DownstreamSessionService {
     const server = await this.enabledServer(ctx, auth.serverId, 'InvalidAuthorizationCookie');
     await this.servers.touch(ctx, server.serverId, `${Number(m[1])}.${Number(m[2])}`);
     const expiresAt = Math.min(auth.expiresAt, this.expiry());
-    const encryptedData = seal({ kind: 'cookie', serverId: server.serverId, group: server.group, protocolVersion: `${Number(m[1])}.${Number(m[2])}`,
+    const encryptedData = seal({ kind: 'cookie', serverId: server.serverId, channel: server.channel, protocolVersion: `${Number(m[1])}.${Number(m[2])}`,
       issuerNodeId: nodeId, expiresAt }, cookieKey);
     return { expiration: new Date(expiresAt), encryptedData };
   }
@@ -66,9 +66,9 @@ export class DownstreamSessionService {
     const { nodeId, cookieKey } = await this.identity.getNodeIdentity(ctx);
     const c = open(cookie.encryptedData, 'cookie', { key: cookieKey, nodeId, now: this.clock().getTime() });
     const server = await this.enabledServer(ctx, c.serverId, 'InvalidCookie');
-    // The group as stored now, not as sealed: a moved server must see its new group's changes.
+    // The channel as stored now, not as sealed: a moved server must see its new channel's changes.
     const rule = await this.availability.effectiveRule(ctx, server);
-    return { ...ctx, actor: { kind: 'downstream-server', serverId: server.serverId }, downstream: { serverId: server.serverId, group: server.group, rule } };
+    return { ...ctx, actor: { kind: 'downstream-server', serverId: server.serverId }, downstream: { serverId: server.serverId, channel: server.channel, rule } };
   }
 
   private async enabledServer(ctx: RequestContext, serverId: string, code: 'InvalidCookie' | 'InvalidAuthorizationCookie'): Promise<DownstreamServer> {

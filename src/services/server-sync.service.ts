@@ -12,7 +12,7 @@ import { contentUrlPath } from '../domain/content-path';
 /** The downstream server a request comes from, as its cookie and this node's rules say. */
 export interface Downstream {
   serverId: string;
-  group: string;
+  channel: string;
   /** The downstream's distribution rule as of this request. */
   rule: EffectiveRule;
 }
@@ -100,7 +100,7 @@ export class ServerSyncService {
       const high = await this.changeLog.highWaterMark(m);
       const from = anchor?.seq ?? 0n;
       if (from > high) throw new DomainError('ServerChanged', 'the anchor is newer than this server\'s change log; reset your anchors and resync');
-      const target = { serverId: ctx.downstream.serverId, group: ctx.downstream.group };
+      const target = { serverId: ctx.downstream.serverId, channel: ctx.downstream.channel };
       let revisions: UpdateIdentity[];
       if (filter.getConfig) {
         const categoryIds = rule.all ? undefined : [...catalog.visibleCategoryIds(rule)];

@@ -34,10 +34,10 @@ describe('AvailabilityService on real Postgres', () => {
   const unique = (prefix: string) => `${prefix}${++n}`;
 
   /** madeAvailable returns the MadeAvailable rows for a target as "updateId:revision". */
-  async function madeAvailable(target: { serverId?: string; group?: string }): Promise<string[]> {
+  async function madeAvailable(target: { serverId?: string; channel?: string }): Promise<string[]> {
     const rows: Array<{ update_id: string; revision_number: number }> = await ds.query(
       `SELECT update_id, revision_number FROM change_log WHERE change_kind = 'MadeAvailable'
-       AND (target_server_id = $1 OR target_group = $2) ORDER BY seq`, [target.serverId ?? null, target.group ?? null]);
+       AND (target_server_id = $1 OR target_channel = $2) ORDER BY seq`, [target.serverId ?? null, target.channel ?? null]);
     return rows.map((r) => `${r.update_id}:${r.revision_number}`);
   }
   const keys = (revs: InsertedRevision[]) => revs.map((r) => `${r.updateId}:${r.revisionNumber}`);
@@ -58,110 +58,110 @@ describe('AvailabilityService on real Postgres', () => {
   it('makes everything available when no rule applies', async () => {
     const { aUpdates, bUpdates } = await twoProducts();
     const s = await servers.add(ctx, unique('free'), unique('g'));
-    const rule = await availability.effectiveRule(ctx, { serverId: s.serverId, group: s.group });
+    const rule = await availability.effectiveRule(ctx, { serverId: s.serverId, channel: s.channel });
     expect(rule).to.deep.equal({ all: true });
     expect(await availability.filterAvailable(ctx, rule, ids([...aUpdates, ...bUpdates]))).to.deep.equal(ids([...aUpdates, ...bUpdates]));
   });
 
-  it('restricting a group to product A serves only A\'s updates and writes no rows; widening to A+B writes exactly B\'s', async () => {
+  it('restricting a channel to product A serves only A\'s updates and writes no rows; widening to A+B writes exactly B\'s', async () => {
     const { a, b, aUpdates, bUpdates } = await twoProducts();
-    const group = unique('g');
-    const s = await servers.add(ctx, unique('child'), group);
+    const channel = unique('g');
+    const s = await servers.add(ctx, unique('child'), channel);
     const [category] = await ds.query(`SELECT revision_id FROM update_revision WHERE update_id = $1`, [a.productId]);
 
-    expect(await availability.setRule(ctx, { kind: 'group', group }, { products: [a.productId], classifications: 'all' }))
+    expect(await availability.setRule(ctx, { kind: 'channel', channel }, { products: [a.productId], classifications: 'all' }))
       .to.deep.equal({ madeAvailable: 0 });
-    const narrow = await availability.effectiveRule(ctx, { serverId: s.serverId, group });
+    const narrow = await availability.effectiveRule(ctx, { serverId: s.serverId, channel });
     const asked = [bUpdates[0].revisionId, category.revision_id, ...ids(aUpdates), bUpdates[1].revisionId];
     expect(await availability.filterAvailable(ctx, narrow, asked)).to.deep.equal([category.revision_id, ...ids(aUpdates)]);
     expect(await isAvailable(narrow, bUpdates[0].revisionId)).to.equal(false);
-    expect(await madeAvailable({ group })).to.deep.equal([]);
+    expect(await madeAvailable({ channel })).to.deep.equal([]);
 
-    const result = await availability.setRule(ctx, { kind: 'group', group }, { products: [a.productId, b.productId], classifications: 'all' });
+    const result = await availability.setRule(ctx, { kind: 'channel', channel }, { products: [a.productId, b.productId], classifications: 'all' });
     expect(result.madeAvailable).to.equal(2);
-    expect(await madeAvailable({ group })).to.have.members(keys(bUpdates)).and.have.length(2);
-    const wide = await availability.effectiveRule(ctx, { serverId: s.serverId, group });
+    expect(await madeAvailable({ channel })).to.have.members(keys(bUpdates)).and.have.length(2);
+    const wide = await availability.effectiveRule(ctx, { serverId: s.serverId, channel });
     expect(await availability.filterAvailable(ctx, wide, asked)).to.deep.equal(asked);
 
     // Setting the same rule again changes nothing and records nothing.
-    expect((await availability.setRule(ctx, { kind: 'group', group }, { products: [b.productId, a.productId], classifications: 'all' })).madeAvailable)
+    expect((await availability.setRule(ctx, { kind: 'channel', channel }, { products: [b.productId, a.productId], classifications: 'all' })).madeAvailable)
       .to.equal(0);
   });
 
   it('writes a row for the latest revision of each update only', async () => {
     const { a, b } = await twoProducts();
-    const group = unique('g');
+    const channel = unique('g');
     const first = await insertUpdate(ds, { productId: b.productId, classificationId: CLASSIFICATION.updates });
     const second = await insertUpdate(ds, { updateId: first.updateId, revisionNumber: 2, productId: b.productId, classificationId: CLASSIFICATION.updates });
-    await availability.setRule(ctx, { kind: 'group', group }, { products: [a.productId], classifications: 'all' });
-    await availability.setRule(ctx, { kind: 'group', group }, { products: 'all', classifications: 'all' });
-    const rows = await madeAvailable({ group });
+    await availability.setRule(ctx, { kind: 'channel', channel }, { products: [a.productId], classifications: 'all' });
+    await availability.setRule(ctx, { kind: 'channel', channel }, { products: 'all', classifications: 'all' });
+    const rows = await madeAvailable({ channel });
     expect(rows).to.include(`${second.updateId}:2`);
     expect(rows).to.not.include(`${first.updateId}:1`);
   });
 
   it('restricts by classification and records what widening the classifications adds', async () => {
     const { a, aUpdates } = await twoProducts();
-    const group = unique('g');
-    await availability.setRule(ctx, { kind: 'group', group }, { products: [a.productId], classifications: [CLASSIFICATION.security] });
-    const rule = await availability.effectiveRule(ctx, { serverId: '00000000-0000-4000-8000-000000000000', group });
+    const channel = unique('g');
+    await availability.setRule(ctx, { kind: 'channel', channel }, { products: [a.productId], classifications: [CLASSIFICATION.security] });
+    const rule = await availability.effectiveRule(ctx, { serverId: '00000000-0000-4000-8000-000000000000', channel });
     expect(await availability.filterAvailable(ctx, rule, ids(aUpdates))).to.deep.equal([aUpdates[0].revisionId]);
-    const { madeAvailable: count } = await availability.setRule(ctx, { kind: 'group', group },
+    const { madeAvailable: count } = await availability.setRule(ctx, { kind: 'channel', channel },
       { products: [a.productId], classifications: [CLASSIFICATION.security, CLASSIFICATION.critical] });
     expect(count).to.equal(1);
-    expect(await madeAvailable({ group })).to.deep.equal(keys([aUpdates[1]]));
+    expect(await madeAvailable({ channel })).to.deep.equal(keys([aUpdates[1]]));
   });
 
   it('counts products created later under a selected product family or company', async () => {
     const tree = await insertProductTree(ds, unique('Fam'));
-    const group = unique('g');
-    const s = await servers.add(ctx, unique('child'), group);
-    await availability.setRule(ctx, { kind: 'group', group }, { products: [tree.familyId], classifications: 'all' });
+    const channel = unique('g');
+    const s = await servers.add(ctx, unique('child'), channel);
+    await availability.setRule(ctx, { kind: 'channel', channel }, { products: [tree.familyId], classifications: 'all' });
     const later = await insertProduct(ds, { title: unique('Later Product'), parentId: tree.familyId });
     const update = await insertUpdate(ds, { productId: later, classificationId: CLASSIFICATION.security });
-    const rule = await availability.effectiveRule(ctx, { serverId: s.serverId, group });
+    const rule = await availability.effectiveRule(ctx, { serverId: s.serverId, channel });
     expect(await isAvailable(rule, update.revisionId)).to.equal(true);
 
-    await availability.setRule(ctx, { kind: 'group', group }, { products: [tree.companyId], classifications: 'all' });
+    await availability.setRule(ctx, { kind: 'channel', channel }, { products: [tree.companyId], classifications: 'all' });
     const laterStill = await insertProduct(ds, { title: unique('Later Still'), parentId: tree.familyId });
     const update2 = await insertUpdate(ds, { productId: laterStill, classificationId: CLASSIFICATION.critical });
-    expect(await isAvailable(await availability.effectiveRule(ctx, { serverId: s.serverId, group }), update2.revisionId)).to.equal(true);
+    expect(await isAvailable(await availability.effectiveRule(ctx, { serverId: s.serverId, channel }), update2.revisionId)).to.equal(true);
     const catalog = new Catalog(await inTransaction(ds, (tx) => new UpdateStoreRepository(new ChangeLogRepository()).listCategories(tx)));
-    const offered = catalog.visibleCategoryIds(await availability.effectiveRule(ctx, { serverId: s.serverId, group }));
+    const offered = catalog.visibleCategoryIds(await availability.effectiveRule(ctx, { serverId: s.serverId, channel }));
     for (const id of [tree.companyId, tree.familyId, tree.productId, later, laterStill, CLASSIFICATION.security]) expect(offered.has(id)).to.equal(true);
   });
 
-  it('lets a server\'s rule override its group\'s, and records its changes against the server', async () => {
+  it('lets a server\'s rule override its channel\'s, and records its changes against the server', async () => {
     const { a, b, aUpdates, bUpdates } = await twoProducts();
-    const group = unique('g');
-    const own = await servers.add(ctx, unique('own'), group);
-    const follower = await servers.add(ctx, unique('follower'), group);
-    await availability.setRule(ctx, { kind: 'group', group }, { products: [a.productId], classifications: 'all' });
+    const channel = unique('g');
+    const own = await servers.add(ctx, unique('own'), channel);
+    const follower = await servers.add(ctx, unique('follower'), channel);
+    await availability.setRule(ctx, { kind: 'channel', channel }, { products: [a.productId], classifications: 'all' });
 
     const result = await availability.setRule(ctx, { kind: 'server', serverId: own.serverId }, { products: [b.productId], classifications: 'all' });
     expect(result.madeAvailable).to.equal(2);
     expect(await madeAvailable({ serverId: own.serverId })).to.have.members(keys(bUpdates));
-    const ownRule = await availability.effectiveRule(ctx, { serverId: own.serverId, group });
-    const followerRule = await availability.effectiveRule(ctx, { serverId: follower.serverId, group });
+    const ownRule = await availability.effectiveRule(ctx, { serverId: own.serverId, channel });
+    const followerRule = await availability.effectiveRule(ctx, { serverId: follower.serverId, channel });
     const all = ids([...aUpdates, ...bUpdates]);
     expect(await availability.filterAvailable(ctx, ownRule, all)).to.deep.equal(ids(bUpdates));
     expect(await availability.filterAvailable(ctx, followerRule, all)).to.deep.equal(ids(aUpdates));
     expect(await madeAvailable({ serverId: follower.serverId })).to.deep.equal([]);
 
-    // Removing the server's rule returns it to its group's rule: A's updates become available to it.
+    // Removing the server's rule returns it to its channel's rule: A's updates become available to it.
     expect((await availability.removeRule(ctx, { kind: 'server', serverId: own.serverId })).madeAvailable).to.equal(2);
     expect(await madeAvailable({ serverId: own.serverId })).to.have.members(keys([...bUpdates, ...aUpdates]));
-    expect(await availability.filterAvailable(ctx, await availability.effectiveRule(ctx, { serverId: own.serverId, group }), all)).to.deep.equal(ids(aUpdates));
+    expect(await availability.filterAvailable(ctx, await availability.effectiveRule(ctx, { serverId: own.serverId, channel }), all)).to.deep.equal(ids(aUpdates));
   });
 
-  it('records what moving a server to a group with a wider rule makes available to it', async () => {
+  it('records what moving a server to a channel with a wider rule makes available to it', async () => {
     const { a, b, bUpdates } = await twoProducts();
     const narrow = unique('g');
     const wide = unique('g');
-    await availability.setRule(ctx, { kind: 'group', group: narrow }, { products: [a.productId], classifications: 'all' });
-    await availability.setRule(ctx, { kind: 'group', group: wide }, { products: [a.productId, b.productId], classifications: 'all' });
+    await availability.setRule(ctx, { kind: 'channel', channel: narrow }, { products: [a.productId], classifications: 'all' });
+    await availability.setRule(ctx, { kind: 'channel', channel: wide }, { products: [a.productId, b.productId], classifications: 'all' });
     const s = await servers.add(ctx, unique('mover'), narrow);
-    await servers.setGroup(ctx, s.serverId, wide);
+    await servers.setChannel(ctx, s.serverId, wide);
     expect(await madeAvailable({ serverId: s.serverId })).to.have.members(keys(bUpdates)).and.have.length(2);
     const current = await availability.effectiveRuleOf(ctx, s.serverId);
     expect(await availability.filterAvailable(ctx, current, ids(bUpdates))).to.deep.equal(ids(bUpdates));
@@ -169,8 +169,8 @@ describe('AvailabilityService on real Postgres', () => {
 
   it('refuses unknown or wrong-kind categories and leaves the rule and change log untouched', async () => {
     const { a } = await twoProducts();
-    const group = unique('g');
-    await availability.setRule(ctx, { kind: 'group', group }, { products: [a.productId], classifications: 'all' });
+    const channel = unique('g');
+    await availability.setRule(ctx, { kind: 'channel', channel }, { products: [a.productId], classifications: 'all' });
     const [{ max: before }] = await ds.query('SELECT max(seq) FROM change_log');
     const attempts = [
       { products: ['6a4e3a12-1111-4111-8111-111111111111'], classifications: 'all' as const },
@@ -180,13 +180,13 @@ describe('AvailabilityService on real Postgres', () => {
     ];
     for (const attempt of attempts) {
       let err: unknown;
-      await availability.setRule(ctx, { kind: 'group', group }, attempt).catch((e) => { err = e; });
+      await availability.setRule(ctx, { kind: 'channel', channel }, attempt).catch((e) => { err = e; });
       expect(err).to.be.instanceOf(DomainError);
       expect((err as DomainError).code).to.equal('InvalidParameters');
     }
     const [{ max: after }] = await ds.query('SELECT max(seq) FROM change_log');
     expect(after).to.equal(before);
-    const rule = (await availability.listRules(ctx)).find((r) => r.target.kind === 'group' && r.target.group === group);
+    const rule = (await availability.listRules(ctx)).find((r) => r.target.kind === 'channel' && r.target.channel === channel);
     expect(rule?.products).to.deep.equal([a.productId]);
   });
 

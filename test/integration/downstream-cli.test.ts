@@ -21,7 +21,7 @@ describe('cascade downstream (CLI against DATABASE_URL)', () => {
   });
 
   it('adds, lists, disables and removes a downstream server', async () => {
-    const add = await runCli(['downstream', 'add', '--name', 'branch-1.example.org', '--group', 'Branches'], env);
+    const add = await runCli(['downstream', 'add', '--name', 'branch-1.example.org', '--channel', 'Branches'], env);
     expect(add.code, add.stderr).to.equal(0);
     const id = /server id: ([0-9a-f-]{36})/.exec(add.stdout)?.[1];
     const secret = /secret:\s+(\S+)/.exec(add.stdout)?.[1];
@@ -34,7 +34,7 @@ describe('cascade downstream (CLI against DATABASE_URL)', () => {
 
     const list = await runCli(['downstream', 'list'], env);
     expect(list.code, list.stderr).to.equal(0);
-    expect(list.stdout).to.match(/ID\s+NAME\s+GROUP\s+ENABLED\s+LAST SEEN/);
+    expect(list.stdout).to.match(/ID\s+NAME\s+CHANNEL\s+ENABLED\s+LAST SEEN/);
     expect(list.stdout).to.match(new RegExp(`${id}\\s+branch-1\\.example\\.org\\s+Branches\\s+yes\\s+never`));
     expect(list.stdout).to.not.contain(secret!);
 
@@ -63,18 +63,18 @@ describe('cascade downstream (CLI against DATABASE_URL)', () => {
     const byServer = await runCli(['downstream', 'allow', 'ruled', '--products', 'Contoso Widgets Product',
       '--classifications', 'Security Updates', CLASSIFICATION.critical], env);
     expect(byServer.code, byServer.stderr).to.equal(0);
-    const byGroup = await runCli(['downstream', 'allow', '--group', 'Default', '--products', tree.familyId, '--classifications', 'all'], env);
-    expect(byGroup.code, byGroup.stderr).to.equal(0);
+    const byChannel = await runCli(['downstream', 'allow', '--channel', 'Default', '--products', tree.familyId, '--classifications', 'all'], env);
+    expect(byChannel.code, byChannel.stderr).to.equal(0);
 
     const rules = await runCli(['downstream', 'rules'], env);
     expect(rules.code, rules.stderr).to.equal(0);
-    expect(rules.stdout).to.match(/group "Default"\s+Contoso Widgets Family\s+all/);
+    expect(rules.stdout).to.match(/channel "Default"\s+Contoso Widgets Family\s+all/);
     expect(rules.stdout).to.match(/server ruled\s+Contoso Widgets Product\s+Security Updates; Critical Updates/);
 
     const unknown = await runCli(['downstream', 'allow', 'ruled', '--products', 'No Such Thing', '--classifications', 'all'], env);
     expect(unknown.code).to.equal(3);
     expect(unknown.stderr).to.contain('unknown product "No Such Thing"');
-    const both = await runCli(['downstream', 'allow', 'ruled', '--group', 'Default', '--products', 'all', '--classifications', 'all'], env);
+    const both = await runCli(['downstream', 'allow', 'ruled', '--channel', 'Default', '--products', 'all', '--classifications', 'all'], env);
     expect(both.code).to.equal(2);
     expect((await runCli(['downstream', 'rules'], env)).stdout).to.equal(rules.stdout);
 

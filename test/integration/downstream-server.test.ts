@@ -38,7 +38,7 @@ describe('DownstreamServerService on real Postgres', () => {
     const added = await servers.add(ctx, 'Child-1.Example.org', 'Branches');
     expect(added.serverId).to.match(/^[0-9a-f-]{36}$/);
     expect(added.name).to.equal('child-1.example.org');
-    expect(added.group).to.equal('Branches');
+    expect(added.channel).to.equal('Branches');
     expect(added.enabled).to.equal(true);
     expect((await servers.authenticate(ctx, added.serverId, added.secret))?.name).to.equal('child-1.example.org');
     expect(await servers.authenticate(ctx, added.serverId.toUpperCase(), added.secret)).to.not.equal(undefined);
@@ -50,8 +50,8 @@ describe('DownstreamServerService on real Postgres', () => {
     expect(row.secret_hash).to.not.contain(added.secret);
   });
 
-  it('puts a server in the Default group unless told otherwise', async () => {
-    expect((await servers.add(ctx, 'child-default')).group).to.equal('Default');
+  it('puts a server in the Default channel unless told otherwise', async () => {
+    expect((await servers.add(ctx, 'child-default')).channel).to.equal('Default');
   });
 
   it('refuses a duplicate name, whatever its case, with Conflict', async () => {
@@ -98,9 +98,9 @@ describe('DownstreamServerService on real Postgres', () => {
     expect((await rejection(servers.touch(ctx, s.serverId, 'x'))).code).to.equal('InvalidParameters');
   });
 
-  it('moves a server to another group', async () => {
+  it('moves a server to another channel', async () => {
     await servers.add(ctx, 'mover', 'A');
-    expect((await servers.setGroup(ctx, 'mover', 'B')).group).to.equal('B');
-    expect((await servers.get(ctx, 'mover')).group).to.equal('B');
+    expect((await servers.setChannel(ctx, 'mover', 'B')).channel).to.equal('B');
+    expect((await servers.get(ctx, 'mover')).channel).to.equal('B');
   });
 });

@@ -40,8 +40,8 @@ describe('NodeIdentityService on real Postgres', () => {
 
     // A cookie one process seals, another opens.
     const now = Date.now();
-    const sealed = seal({ kind: 'auth', serverId: randomUUID(), group: 'Default', issuerNodeId: ids[0].nodeId, expiresAt: now + 1000 }, ids[0].cookieKey);
-    expect(open(sealed, 'auth', { key: ids[1].cookieKey, nodeId: ids[1].nodeId, now }).group).to.equal('Default');
+    const sealed = seal({ kind: 'auth', serverId: randomUUID(), channel: 'Default', issuerNodeId: ids[0].nodeId, expiresAt: now + 1000 }, ids[0].cookieKey);
+    expect(open(sealed, 'auth', { key: ids[1].cookieKey, nodeId: ids[1].nodeId, now }).channel).to.equal('Default');
   });
 
   it('reads the identity once per process', async () => {

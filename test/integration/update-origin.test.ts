@@ -80,7 +80,7 @@ describe('update origin in the update store', () => {
 
   it('migrates existing rows: revisions written during a finished sync run are upstream, the rest local, and anchors are forgotten', async () => {
     const [imported, published, interrupted] = [randomUUID(), randomUUID(), randomUUID()];
-    await migrateDown(ds, 2);
+    await migrateDown(ds, 3); // to before AddUpdateOrigin
     const insert = async (updateId: string, at: string) => {
       await ds.query(`INSERT INTO "update" (update_id, update_type, latest_revision_number) VALUES ($1, 'Software', 1)`, [updateId]);
       await ds.query(`INSERT INTO update_revision (update_id, revision_number, update_type, title, publication_state, creation_date, is_latest, xml, imported_at)
@@ -104,7 +104,7 @@ describe('update origin in the update store', () => {
     expect((await ds.query(`SELECT key FROM node_setting WHERE key LIKE 'sync.%' ORDER BY key`)).map((r: { key: string }) => r.key))
       .to.deep.equal(['sync.config-anchor']);
     expect((await ds.query(`SELECT sha256 FROM update_file WHERE sha1 = $1`, [zeros]))[0].sha256).to.equal(null);
-    await migrateDown(ds, 2);
+    await migrateDown(ds, 2); // to before MakeFileSha256Optional
     expect((await ds.query(`SELECT sha256 FROM update_file WHERE sha1 = $1`, [zeros]))[0].sha256).to.equal('0'.repeat(64));
     await migrateUp(ds);
   });

@@ -32,8 +32,8 @@ export function faultCode(err: unknown): string {
 }
 
 /** addDownstream registers a downstream server with the CLI and returns its id and secret. */
-export async function addDownstream(env: Record<string, string>, name: string, group?: string) {
-  const r = await runCli(['downstream', 'add', '--name', name, ...(group ? ['--group', group] : [])], env);
+export async function addDownstream(env: Record<string, string>, name: string, channel?: string) {
+  const r = await runCli(['downstream', 'add', '--name', name, ...(channel ? ['--channel', channel] : [])], env);
   expect(r.code, r.stderr).to.equal(0);
   const id = /([0-9a-f]{8}-[0-9a-f-]{27})/.exec(r.stdout)?.[1];
   const secret = /^secret:\s+(\S+)/m.exec(r.stdout)?.[1]; // base64url: may start with "-"

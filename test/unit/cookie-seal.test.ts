@@ -8,11 +8,11 @@ const nodeId = randomUUID();
 const now = Date.UTC(2026, 10, 25, 12, 0, 0);
 
 function authPayload(over: Partial<AuthorizationCookiePayload> = {}): AuthorizationCookiePayload {
-  return { kind: 'auth', serverId: randomUUID(), group: 'Branch Offices', issuerNodeId: nodeId, expiresAt: now + 60_000, ...over };
+  return { kind: 'auth', serverId: randomUUID(), channel: 'Branch Offices', issuerNodeId: nodeId, expiresAt: now + 60_000, ...over };
 }
 
 function cookiePayload(over: Partial<CookiePayload> = {}): CookiePayload {
-  return { kind: 'cookie', serverId: randomUUID(), group: 'Default', protocolVersion: '1.20', issuerNodeId: nodeId, expiresAt: now + 60_000, ...over };
+  return { kind: 'cookie', serverId: randomUUID(), channel: 'Default', protocolVersion: '1.20', issuerNodeId: nodeId, expiresAt: now + 60_000, ...over };
 }
 
 function failure(fn: () => unknown): DomainError {
@@ -27,7 +27,7 @@ function failure(fn: () => unknown): DomainError {
 
 describe('cookie-seal', () => {
   it('round-trips an AuthorizationCookie payload', () => {
-    const p = authPayload({ group: 'Zweigstellen – Süd' });
+    const p = authPayload({ channel: 'Zweigstellen – Süd' });
     expect(open(seal(p, key), 'auth', { key, nodeId, now })).to.deep.equal(p);
   });
 
@@ -42,8 +42,8 @@ describe('cookie-seal', () => {
   });
 
   it('does not contain the payload in clear text', () => {
-    const sealed = seal(authPayload({ group: 'VisibleGroupName' }), key);
-    expect(sealed.includes(Buffer.from('VisibleGroupName'))).to.equal(false);
+    const sealed = seal(authPayload({ channel: 'VisibleChannelName' }), key);
+    expect(sealed.includes(Buffer.from('VisibleChannelName'))).to.equal(false);
   });
 
   it('rejects a flipped bit anywhere in the sealed bytes', () => {
@@ -90,7 +90,7 @@ describe('cookie-seal', () => {
   it('refuses to seal values outside the fixed schema', () => {
     expect(() => seal(authPayload({ serverId: 'not-a-uuid' }), key)).to.throw(/uuid/);
     expect(() => seal(cookiePayload({ protocolVersion: '1.20; drop' }), key)).to.throw(/protocol version/);
-    expect(() => seal(authPayload({ group: 'x'.repeat(513) }), key)).to.throw(/too long/);
+    expect(() => seal(authPayload({ channel: 'x'.repeat(513) }), key)).to.throw(/too long/);
     expect(() => seal(authPayload(), randomBytes(16))).to.throw(/32 bytes/);
   });
 });

@@ -15,7 +15,7 @@ describe(ServerSyncService.name, () => {
   let publishing: PublishingService;
   let sut: ServerSyncService;
   const warmed: string[][] = [];
-  const everything = downstreamContext({ serverId: '5b0d7a0e-1111-4222-8333-944455556666', group: 'Default', rule: { all: true } });
+  const everything = downstreamContext({ serverId: '5b0d7a0e-1111-4222-8333-944455556666', channel: 'Default', rule: { all: true } });
   const provider = providerContext('Fabrikam');
   const publish = (title: string, product: string, classification = 'Security Updates', updateId?: string) =>
     publishing.publishUpdate(provider, { title, product, classification, updateId });
@@ -72,7 +72,7 @@ describe(ServerSyncService.name, () => {
   it('a scope limits what a downstream sees, and a logged availability change reaches only its target', async () => {
     const writer = await productId('Fabrikam Writer');
     const reader = await productId('Fabrikam Reader');
-    const limited = downstreamContext({ serverId: 'aaaaaaaa-1111-4222-8333-944455556666', group: 'Branch',
+    const limited = downstreamContext({ serverId: 'aaaaaaaa-1111-4222-8333-944455556666', channel: 'Branch',
       rule: { all: false, productIds: new Set([reader]), classificationIds: new Set([SECURITY, CRITICAL]) } });
     const start = await sut.getRevisionIdList(limited, { getConfig: false, categories: [], classifications: [] });
     const catalog = await sut.getCatalog(limited);
@@ -84,11 +84,11 @@ describe(ServerSyncService.name, () => {
     expect(start.revisions.some((r) => writerUpdates.some((w: { update_id: string }) => w.update_id === r.updateId))).to.equal(false);
 
     const ids = writerUpdates.map((w: { update_id: string; revision_number: number }) => ({ updateId: w.update_id, revisionNumber: w.revision_number }));
-    await inTransaction(ds, (m) => new ChangeLogRepository().appendMadeAvailable(m, ids, { group: 'Branch' }));
+    await inTransaction(ds, (m) => new ChangeLogRepository().appendMadeAvailable(m, ids, { channel: 'Branch' }));
     const widened = downstreamContext({ ...limited.downstream, rule: { all: false, productIds: new Set([reader, writer]), classificationIds: new Set([SECURITY, CRITICAL]) } });
     const next = await sut.getRevisionIdList(widened, { anchor: start.anchor, getConfig: false, categories: [], classifications: [] });
     expect(sorted(next.revisions)).to.deep.equal(sorted(ids));
-    const other = await sut.getRevisionIdList(downstreamContext({ ...everything.downstream, group: 'Elsewhere' }), { anchor: start.anchor, getConfig: false, categories: [], classifications: [] });
+    const other = await sut.getRevisionIdList(downstreamContext({ ...everything.downstream, channel: 'Elsewhere' }), { anchor: start.anchor, getConfig: false, categories: [], classifications: [] });
     expect(other.revisions).to.deep.equal([]);
   });
 
