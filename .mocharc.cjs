@@ -11,7 +11,10 @@ const TEST_ROOT = path.join(__dirname, 'dist', 'test');
  */
 function suiteFiles() {
   if (!fs.existsSync(TEST_ROOT)) return ['dist/test/**/*.test.js']; // not built: mocha says it finds no test files
-  const files = fs.readdirSync(TEST_ROOT, { recursive: true }).filter((f) => f.endsWith('.test.js')).sort();
+  const files = fs
+    .readdirSync(TEST_ROOT, { recursive: true })
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   const weight = (f) => (/\.e2e\.test\.js$/.test(f) ? 0 : /^integration\//.test(f) ? 1 : 2);
   return files.sort((a, b) => weight(a) - weight(b)).map((f) => path.join('dist', 'test', f));
 }

@@ -26,9 +26,14 @@ export class AddUpdateOrigin1796066000000 implements MigrationInterface {
     await q.query(
       `UPDATE update_revision r SET origin = 'upstream'
        WHERE EXISTS (SELECT 1 FROM sync_run s WHERE s.finished_at IS NOT NULL AND coalesce(s.error, '') NOT LIKE 'interrupted:%'
-                       AND r.imported_at BETWEEN s.started_at AND s.finished_at)`);
-    await q.query(`UPDATE "update" u SET origin = 'upstream' WHERE EXISTS (SELECT 1 FROM update_revision r WHERE r.update_id = u.update_id AND r.origin = 'upstream')`);
-    await q.query(`DELETE FROM node_setting WHERE key IN ('sync.category-anchor', 'sync.update-anchor') AND EXISTS (SELECT 1 FROM sync_run)`);
+                       AND r.imported_at BETWEEN s.started_at AND s.finished_at)`,
+    );
+    await q.query(
+      `UPDATE "update" u SET origin = 'upstream' WHERE EXISTS (SELECT 1 FROM update_revision r WHERE r.update_id = u.update_id AND r.origin = 'upstream')`,
+    );
+    await q.query(
+      `DELETE FROM node_setting WHERE key IN ('sync.category-anchor', 'sync.update-anchor') AND EXISTS (SELECT 1 FROM sync_run)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -7,6 +7,11 @@ import { MakeFileSha256Optional1796066100000 } from './1796066100000-MakeFileSha
 import { RenameDownstreamGroupToChannel1796066200000 } from './1796066200000-RenameDownstreamGroupToChannel';
 
 /** Every migration, oldest first; the DataSource loads this list instead of a glob. */
-export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [CreateUpdateStore1764043200000, AddDownstreamServers1764129600000, AddUpstreamSync1764216000000,
-  AddUpdateOrigin1796066000000, MakeFileSha256Optional1796066100000,
-  RenameDownstreamGroupToChannel1796066200000];
+export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
+  CreateUpdateStore1764043200000,
+  AddDownstreamServers1764129600000,
+  AddUpstreamSync1764216000000,
+  AddUpdateOrigin1796066000000,
+  MakeFileSha256Optional1796066100000,
+  RenameDownstreamGroupToChannel1796066200000,
+];

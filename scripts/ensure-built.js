@@ -52,7 +52,9 @@ function acquire() {
     let holder = 0;
     try {
       holder = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
-    } catch { /* not written yet, or the lock was just released */ }
+    } catch {
+      /* not written yet, or the lock was just released */
+    }
     // A holder that has not written its pid yet is alive; a recorded pid that is gone left the lock behind.
     if (holder && !isAlive(holder)) fs.rmSync(lock, { recursive: true, force: true });
     else if (Date.now() > deadline) throw new Error(`${lock} is held by process ${holder}; remove it if no build runs`);
@@ -63,8 +65,10 @@ function acquire() {
 function compile() {
   const started = new Date();
   process.stderr.write('cascade: compiling TypeScript to dist/\n');
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')],
-    { cwd: root, stdio: 'inherit' });
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
   fs.writeFileSync(stamp, `${started.toISOString()}\n`);
   fs.utimesSync(stamp, started, started);

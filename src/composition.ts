@@ -35,8 +35,10 @@ import { SyncWorker } from './services/sync-worker';
 import { UpstreamSettings } from './services/upstream-settings';
 
 /** What building the services needs from the configuration. */
-export type ServiceSettings = Pick<Config, 'upstream' | 'contentPolicy' | 'contentDir' | 'databaseUrl' | 'dataDir' | 'publicUrl'
-  | 'uploadMaxBytes' | 'cookieLifetimeMinutes'>;
+export type ServiceSettings = Pick<
+  Config,
+  'upstream' | 'contentPolicy' | 'contentDir' | 'databaseUrl' | 'dataDir' | 'publicUrl' | 'uploadMaxBytes' | 'cookieLifetimeMinutes'
+>;
 
 /** Services indicates every service of a node, built once on one database by buildServices. */
 export interface Services {
@@ -70,7 +72,8 @@ function syncLockFile(dataDir: string): () => void {
   try {
     return acquireLockFile(dataDir, 'sync.lock');
   } catch (err) {
-    if (err instanceof LockFileHeldError) throw new DomainError('ServerBusy', `a sync is already running for this node (process ${err.pid})`);
+    if (err instanceof LockFileHeldError)
+      throw new DomainError('ServerBusy', `a sync is already running for this node (process ${err.pid})`);
     throw err;
   }
 }
@@ -80,8 +83,12 @@ function syncLockFile(dataDir: string): () => void {
  * `cascade` commands and the tests alike. A node with a parent (from the environment or `cascade upstream
  * set`) serves payloads just in time; a root serves only what it holds.
  */
-export async function buildServices(ds: DataSource, settings: ServiceSettings, log: Logger,
-  opts: { registry?: Registry; clock?: () => Date; warmer?: PayloadWarmer } = {}): Promise<Services> {
+export async function buildServices(
+  ds: DataSource,
+  settings: ServiceSettings,
+  log: Logger,
+  opts: { registry?: Registry; clock?: () => Date; warmer?: PayloadWarmer } = {},
+): Promise<Services> {
   const uow = new UnitOfWork(ds);
   const clock = opts.clock ?? (() => new Date());
   const changeLog = new ChangeLogRepository();
@@ -96,8 +103,16 @@ export async function buildServices(ds: DataSource, settings: ServiceSettings, l
   const upstream = new UpstreamSettings(uow, nodeSettings, settings.upstream);
   const parent = await upstream.current(requestContext({ kind: 'node' }));
   const client = parent ? new UpstreamContentClient(parent.url) : undefined;
-  const jit = client ? new JustInTimePayloadSource(uow, content, files, client,
-    { metrics: upstreamPayloadMetrics(opts.registry ?? new Registry()), log }, JIT_SETTINGS) : undefined;
+  const jit = client
+    ? new JustInTimePayloadSource(
+        uow,
+        content,
+        files,
+        client,
+        { metrics: upstreamPayloadMetrics(opts.registry ?? new Registry()), log },
+        JIT_SETTINGS,
+      )
+    : undefined;
   const warmer: PayloadWarmer = opts.warmer ?? jit ?? { warm: async () => undefined };
 
   const nodeIdentity = new NodeIdentityService(uow, nodeSettings);
@@ -117,8 +132,16 @@ export async function buildServices(ds: DataSource, settings: ServiceSettings, l
     subscriptions: new SubscriptionService(uow, new UpstreamSubscriptionRepository()),
     upstream,
     syncWorker: new SyncWorker({
-      uow, syncLock: () => trySessionLock(ds, SYNC_LOCK), store, settings: nodeSettings, subscriptions: new UpstreamSubscriptionRepository(),
-      runs: new SyncRunRepository(), upstream, contentPolicy: settings.contentPolicy, prefetcher: jit, log,
+      uow,
+      syncLock: () => trySessionLock(ds, SYNC_LOCK),
+      store,
+      settings: nodeSettings,
+      subscriptions: new UpstreamSubscriptionRepository(),
+      runs: new SyncRunRepository(),
+      upstream,
+      contentPolicy: settings.contentPolicy,
+      prefetcher: jit,
+      log,
       localLock: settings.databaseUrl ? undefined : () => syncLockFile(settings.dataDir),
     }),
     payloads: jit ?? new ContentService(content),

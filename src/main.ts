@@ -54,10 +54,12 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     const { nodeId } = await services.nodeIdentity.getNodeIdentity(requestContext({ kind: 'node' }));
     await services.nodeIdentity.recordPublicUrl(requestContext({ kind: 'node' }), config.publicUrl);
     const providerAuth = requireProvider(services.providerAccounts);
-    const downstreamAuth = requireBasic('downstream server',
-      (id, secret) => services.downstreamServers.authenticate(requestContext({ kind: 'node' }), id, secret));
+    const downstreamAuth = requireBasic('downstream server', (id, secret) =>
+      services.downstreamServers.authenticate(requestContext({ kind: 'node' }), id, secret),
+    );
     const scheduler = config.syncSchedule
-      ? new SyncScheduler(config.syncSchedule, () => services.syncWorker.syncNow(requestContext({ kind: 'node' }), 'scheduled'), log) : undefined;
+      ? new SyncScheduler(config.syncSchedule, () => services.syncWorker.syncNow(requestContext({ kind: 'node' }), 'scheduled'), log)
+      : undefined;
 
     const app = createHttpApp();
     app.get('/healthz', async (_req, res) => {
@@ -129,10 +131,13 @@ export async function serve(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    node.stop().then(() => process.exit(0), (err) => {
-      log.error({ err }, 'unclean stop');
-      process.exit(1);
-    });
+    node.stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'unclean stop');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

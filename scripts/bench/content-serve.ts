@@ -56,7 +56,9 @@ async function main(): Promise<void> {
     const pid = node.child.pid!;
     const baseline = rssBytes(pid);
     let peak = baseline;
-    const sampler = setInterval(() => { peak = Math.max(peak, rssBytes(pid)); }, 50);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssBytes(pid));
+    }, 50);
 
     t = performance.now();
     const res = await fetch(node.url + store.contentUrlPath(stored.sha1, '.bin'));

@@ -24,7 +24,12 @@ import { createTestDatabase, type TestDatabase, sql as sqlAt } from '../../test/
 const MiB = 1024 * 1024;
 const CONCURRENT = 50;
 
-interface FileRow { sha1: string; sha256: string; size: string; extension: string }
+interface FileRow {
+  sha1: string;
+  sha256: string;
+  size: string;
+  extension: string;
+}
 
 const dir = tempDir('casc-tiers-');
 const databases: TestDatabase[] = [];
@@ -36,7 +41,9 @@ async function node(name: string, upstreamUrl?: string): Promise<{ node: NodePro
   const db = await createTestDatabase();
   databases.push(db);
   const dataDir = path.join(dir, name);
-  const upstream: Record<string, string> = upstreamUrl ? { CASCADE_UPSTREAM_URL: upstreamUrl, CASCADE_UPSTREAM_ID: randomUUID(), CASCADE_UPSTREAM_SECRET: 'x' } : {};
+  const upstream: Record<string, string> = upstreamUrl
+    ? { CASCADE_UPSTREAM_URL: upstreamUrl, CASCADE_UPSTREAM_ID: randomUUID(), CASCADE_UPSTREAM_SECRET: 'x' }
+    : {};
   const started = await startNodeProcess({ DATABASE_URL: db.url, CASCADE_DATA_DIR: dataDir, ...upstream });
   nodes.push(started);
   return { node: started, db, dataDir };
@@ -47,7 +54,12 @@ async function tiers(round: string, rootUrl: string, row: FileRow) {
   const child = await node(`child-${round}`, rootUrl);
   const grandchild = await node(`grandchild-${round}`, child.node.url);
   for (const t of [child, grandchild]) {
-    await sql(t.db, 'INSERT INTO update_file (sha1, sha256, size, extension) VALUES ($1, $2, $3, $4)', [row.sha1, row.sha256, row.size, row.extension]);
+    await sql(t.db, 'INSERT INTO update_file (sha1, sha256, size, extension) VALUES ($1, $2, $3, $4)', [
+      row.sha1,
+      row.sha256,
+      row.size,
+      row.extension,
+    ]);
   }
   return { child, grandchild };
 }
@@ -95,7 +107,13 @@ function rssBytes(pid: number): number {
 async function peakRss<T>(pids: number[], work: () => Promise<T>): Promise<{ result: T; growth: number[] }> {
   const base = pids.map(rssBytes);
   const peak = [...base];
-  const timer = setInterval(() => pids.forEach((pid, i) => { peak[i] = Math.max(peak[i], rssBytes(pid)); }), 50);
+  const timer = setInterval(
+    () =>
+      pids.forEach((pid, i) => {
+        peak[i] = Math.max(peak[i], rssBytes(pid));
+      }),
+    50,
+  );
   try {
     const result = await work();
     return { result, growth: peak.map((p, i) => p - base[i]) };
@@ -134,8 +152,21 @@ async function main(): Promise<void> {
   const password = /password:\s*(\S+)/.exec((await runCli(['providers', 'add', 'bench'], env)).stdout)?.[1];
   if (!password) throw new Error('could not add a software provider at the root');
   let t = performance.now();
-  const published = await runCli(['publish', '--url', root.node.url, '--title', 'Tiers bench payload', '--product', 'Bench Product',
-    '--classification', 'Updates', file], { ...env, CASCADE_USER: 'bench', CASCADE_PASSWORD: password });
+  const published = await runCli(
+    [
+      'publish',
+      '--url',
+      root.node.url,
+      '--title',
+      'Tiers bench payload',
+      '--product',
+      'Bench Product',
+      '--classification',
+      'Updates',
+      file,
+    ],
+    { ...env, CASCADE_USER: 'bench', CASCADE_PASSWORD: password },
+  );
   if (published.code !== 0) throw new Error(`publish failed: ${published.stderr}`);
   const [row] = await sql<FileRow>(root.db, 'SELECT sha1, sha256, size, extension FROM update_file');
   const urlPath = contentUrlPath(row.sha1, row.extension);
@@ -167,11 +198,15 @@ async function main(): Promise<void> {
     await stopTiers(child, grandchild);
   }
   const threeTier = median(rounds);
-  console.log(`(b) first download at the grandchild through two JIT tiers: ${threeTier.toFixed(3)} s = ${(threeTier / direct).toFixed(2)} × direct`
-    + ` (rounds ${rounds.map((s) => s.toFixed(3)).join(', ')} s); peak RSS growth child +${mib(growth[0])} MiB, grandchild +${mib(growth[1])} MiB;`
-    + ` both tiers held it ${settled.toFixed(3)} s after the requester had its last byte`);
-  console.log(`    CPU seconds during round 1 (all threads): root ${cpu[0].toFixed(2)}, child ${cpu[1].toFixed(2)}, grandchild ${cpu[2].toFixed(2)};`
-    + ` this machine has ${os.availableParallelism()} CPUs`);
+  console.log(
+    `(b) first download at the grandchild through two JIT tiers: ${threeTier.toFixed(3)} s = ${(threeTier / direct).toFixed(2)} × direct` +
+      ` (rounds ${rounds.map((s) => s.toFixed(3)).join(', ')} s); peak RSS growth child +${mib(growth[0])} MiB, grandchild +${mib(growth[1])} MiB;` +
+      ` both tiers held it ${settled.toFixed(3)} s after the requester had its last byte`,
+  );
+  console.log(
+    `    CPU seconds during round 1 (all threads): root ${cpu[0].toFixed(2)}, child ${cpu[1].toFixed(2)}, grandchild ${cpu[2].toFixed(2)};` +
+      ` this machine has ${os.availableParallelism()} CPUs`,
+  );
 
   const { child, grandchild } = await tiers('c', root.node.url, row);
   t = performance.now();
@@ -186,7 +221,9 @@ async function main(): Promise<void> {
   console.log('goals:');
   console.log(`  three-tier first download ≤ 1.5 × direct: ${(threeTier / direct).toFixed(2)} × → ${verdict(threeTier <= 1.5 * direct)}`);
   const one = (c: Record<string, number>) => c.ok === 1 && !c.failed && !c.corrupt;
-  console.log(`  exactly one upstream fetch per tier: child ${childFetches.ok}, grandchild ${grandFetches.ok} → ${verdict(one(childFetches) && one(grandFetches))}`);
+  console.log(
+    `  exactly one upstream fetch per tier: child ${childFetches.ok}, grandchild ${grandFetches.ok} → ${verdict(one(childFetches) && one(grandFetches))}`,
+  );
 }
 
 async function seq(n: number, fn: () => Promise<number>): Promise<number[]> {

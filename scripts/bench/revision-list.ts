@@ -62,15 +62,24 @@ async function measure(size: number) {
 }
 
 async function main() {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  console.log(`GetRevisionIdList over SOAP, ${RUNS} calls each (goals: up-to-date <= ${GOALS.upToDateMs} ms, 100 changes <= ${GOALS.hundredChangesMs} ms)`);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
+  console.log(
+    `GetRevisionIdList over SOAP, ${RUNS} calls each (goals: up-to-date <= ${GOALS.upToDateMs} ms, 100 changes <= ${GOALS.hundredChangesMs} ms)`,
+  );
   for (const size of sizes.length ? sizes : [10_000, 100_000]) {
     const r = await measure(size);
     const ok = (v: number, goal: number) => (v <= goal ? 'meets goal' : 'MISSES goal');
     console.log(`catalog ${r.size} revisions (seeded in ${r.seedSeconds.toFixed(1)} s)`);
     console.log(`  full list (no anchor):   ${r.fullMs.toFixed(0)} ms for ${r.fullCount} revisions`);
-    console.log(`  up-to-date anchor:       median ${r.upToDate.median.toFixed(1)} ms, p95 ${r.upToDate.p95.toFixed(1)} ms  (${ok(r.upToDate.median, GOALS.upToDateMs)})`);
-    console.log(`  100 changes since anchor: median ${r.behind.median.toFixed(1)} ms, p95 ${r.behind.p95.toFixed(1)} ms, ${r.behindCount} returned  (${ok(r.behind.median, GOALS.hundredChangesMs)})`);
+    console.log(
+      `  up-to-date anchor:       median ${r.upToDate.median.toFixed(1)} ms, p95 ${r.upToDate.p95.toFixed(1)} ms  (${ok(r.upToDate.median, GOALS.upToDateMs)})`,
+    );
+    console.log(
+      `  100 changes since anchor: median ${r.behind.median.toFixed(1)} ms, p95 ${r.behind.p95.toFixed(1)} ms, ${r.behindCount} returned  (${ok(r.behind.median, GOALS.hundredChangesMs)})`,
+    );
   }
 }
 

@@ -36,12 +36,20 @@ async function main() {
 
     t = performance.now();
     const sync = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'cascade.js'), 'sync'], {
-      env: { PATH: process.env.PATH ?? '', ...child.env, CASCADE_LOG_LEVEL: 'warn', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      env: { PATH: process.env.PATH ?? '', ...child.env, CASCADE_LOG_LEVEL: 'warn', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    sync.stdout.on('data', (d) => { out += d; });
-    sync.stderr.on('data', (d) => { out += d; });
+    sync.stdout.on('data', (d) => {
+      out += d;
+    });
+    sync.stderr.on('data', (d) => {
+      out += d;
+    });
     let peak = 0;
-    const sampler = setInterval(() => { peak = Math.max(peak, rssMb(sync.pid!)); }, 50);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssMb(sync.pid!));
+    }, 50);
     const code = await new Promise<number>((resolve) => sync.on('close', (c) => resolve(c ?? -1)));
     clearInterval(sampler);
     const seconds = (performance.now() - t) / 1000;
@@ -49,9 +57,13 @@ async function main() {
     const [{ n }] = await query<{ n: number }>(child, `SELECT count(*)::int AS n FROM update_revision`);
     const rate = n / seconds;
     console.log(out.trim());
-    console.log(`initial sync root → child: ${n} revisions in ${seconds.toFixed(1)} s = ${Math.round(rate)} revisions/s `
-      + `(goal >= ${GOALS.revisionsPerSecond}: ${rate >= GOALS.revisionsPerSecond ? 'meets' : 'MISSES'})`);
-    console.log(`peak RSS of the child's syncing process: ${peak.toFixed(0)} MB (goal <= ${GOALS.peakRssMb}: ${peak <= GOALS.peakRssMb ? 'meets' : 'MISSES'})`);
+    console.log(
+      `initial sync root → child: ${n} revisions in ${seconds.toFixed(1)} s = ${Math.round(rate)} revisions/s ` +
+        `(goal >= ${GOALS.revisionsPerSecond}: ${rate >= GOALS.revisionsPerSecond ? 'meets' : 'MISSES'})`,
+    );
+    console.log(
+      `peak RSS of the child's syncing process: ${peak.toFixed(0)} MB (goal <= ${GOALS.peakRssMb}: ${peak <= GOALS.peakRssMb ? 'meets' : 'MISSES'})`,
+    );
   } finally {
     await dropTier(child);
     await dropTier(root);

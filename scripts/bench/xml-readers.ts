@@ -71,10 +71,17 @@ const readers: Record<string, Reader> = {
   'fast-xml-parser 5.12.1 (validate + parse, prefixes stripped)': (xml) => {
     const valid = XMLValidator.validate(xml);
     if (valid !== true) throw new Error(valid.err.msg);
-    const doc = new XMLParser({ removeNSPrefix: true, parseTagValue: false, ignoreDeclaration: true, isArray: (n) => n === 'ServerSyncUpdateData' }).parse(xml);
+    const doc = new XMLParser({
+      removeNSPrefix: true,
+      parseTagValue: false,
+      ignoreDeclaration: true,
+      isArray: (n) => n === 'ServerSyncUpdateData',
+    }).parse(xml);
     const body = doc.Envelope.Body;
     if (body.Fault) throw new Error('fault');
-    return (body.GetUpdateDataResponse.GetUpdateDataResult.updates.ServerSyncUpdateData as Array<{ XmlUpdateBlob: string }>).map((u) => u.XmlUpdateBlob);
+    return (body.GetUpdateDataResponse.GetUpdateDataResult.updates.ServerSyncUpdateData as Array<{ XmlUpdateBlob: string }>).map(
+      (u) => u.XmlUpdateBlob,
+    );
   },
   'Cascade reader (saxes, readGetUpdateDataResponse)': (xml) => readGetUpdateDataResponse(xml).map((u) => u.xml),
 };
@@ -84,24 +91,40 @@ function response(n: number): string {
   const updates = Array.from({ length: n }, (_, i) => {
     const guid = (k: number) => `${(0x10000000 + i * 7 + k).toString(16)}-aaaa-4bbb-8ccc-${(0x100000000000 + k).toString(16)}`;
     const xml = buildUpdateXml({
-      identity: { updateId: guid(0), revisionNumber: 1 + (i % 5) }, updateType: 'Software', publicationState: 'Published',
-      creationDate: '2026-11-25T10:00:00.000Z', title: `Security update for Product ${i} (KB${5030000 + i}) & "friends" <x64>`,
-      description: 'Install this update to resolve issues in Windows. '.repeat(5), kbArticleId: String(5030000 + i), msrcSeverity: 'Important',
-      categoryIds: [guid(1), guid(2)], prerequisites: [guid(3)], supersededUpdates: [guid(4), guid(5)], bundledUpdates: [],
-      files: [1, 2].map((k) => ({ sha1: (i * 10 + k).toString(16).padStart(40, 'a'), sha256: (i * 10 + k).toString(16).padStart(64, 'b'),
-        size: 1000 * k, fileName: `windows10.0-kb${5030000 + i}-x64-${k}.msu`, modified: '2026-11-25T10:00:00.000Z' })),
+      identity: { updateId: guid(0), revisionNumber: 1 + (i % 5) },
+      updateType: 'Software',
+      publicationState: 'Published',
+      creationDate: '2026-11-25T10:00:00.000Z',
+      title: `Security update for Product ${i} (KB${5030000 + i}) & "friends" <x64>`,
+      description: 'Install this update to resolve issues in Windows. '.repeat(5),
+      kbArticleId: String(5030000 + i),
+      msrcSeverity: 'Important',
+      categoryIds: [guid(1), guid(2)],
+      prerequisites: [guid(3)],
+      supersededUpdates: [guid(4), guid(5)],
+      bundledUpdates: [],
+      files: [1, 2].map((k) => ({
+        sha1: (i * 10 + k).toString(16).padStart(40, 'a'),
+        sha256: (i * 10 + k).toString(16).padStart(64, 'b'),
+        size: 1000 * k,
+        fileName: `windows10.0-kb${5030000 + i}-x64-${k}.msu`,
+        modified: '2026-11-25T10:00:00.000Z',
+      })),
     });
     return { id: { updateId: guid(0), revisionNumber: 1 }, xml, fileSha1s: [(i * 10 + 1).toString(16).padStart(40, 'a')] };
   });
-  return '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
-    + getUpdateDataResponseXml(updates, []) + '</soap:Body></soap:Envelope>';
+  return (
+    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>' +
+    getUpdateDataResponseXml(updates, []) +
+    '</soap:Body></soap:Envelope>'
+  );
 }
 
 /** Cases a correct reader must get right: [name, document, expected blobs or 'refuse']. */
 const BLOB = (body: string, env = 'soap') =>
-  `<${env}:Envelope xmlns:${env}="${SOAP}"><${env}:Body><GetUpdateDataResponse xmlns="${WSUS}"><GetUpdateDataResult><updates>`
-  + `<ServerSyncUpdateData><Id><UpdateID>d2a0b7e1-0000-4000-8000-000000000001</UpdateID><RevisionNumber>1</RevisionNumber></Id>${body}</ServerSyncUpdateData>`
-  + `</updates></GetUpdateDataResult></GetUpdateDataResponse></${env}:Body></${env}:Envelope>`;
+  `<${env}:Envelope xmlns:${env}="${SOAP}"><${env}:Body><GetUpdateDataResponse xmlns="${WSUS}"><GetUpdateDataResult><updates>` +
+  `<ServerSyncUpdateData><Id><UpdateID>d2a0b7e1-0000-4000-8000-000000000001</UpdateID><RevisionNumber>1</RevisionNumber></Id>${body}</ServerSyncUpdateData>` +
+  `</updates></GetUpdateDataResult></GetUpdateDataResponse></${env}:Body></${env}:Envelope>`;
 const CASES: Array<[string, string, string[] | 'refuse']> = [
   ['entities', BLOB('<XmlUpdateBlob>&lt;a b=&quot;1&quot;/&gt; &#x263A;&amp;</XmlUpdateBlob>'), ['<a b="1"/> \u263a&']],
   ['CDATA', BLOB('<XmlUpdateBlob><![CDATA[<a/>]]></XmlUpdateBlob>'), ['<a/>']],

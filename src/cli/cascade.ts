@@ -28,7 +28,10 @@ export async function main(argv: string[]): Promise<void> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
       process.exit(ExitCode.Usage);
     });
-  program.command('serve').description('run the node (the same as npm start)').action(() => serve());
+  program
+    .command('serve')
+    .description('run the node (the same as npm start)')
+    .action(() => serve());
   registerMigrateCommands(program);
   registerProvidersCommands(program);
   registerPublishCommands(program);

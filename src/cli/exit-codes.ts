@@ -22,8 +22,21 @@ export const ExitCode = {
 export class UsageError extends Error {}
 
 // Error codes of Node's sockets and undici that mean "no answer", not "a wrong answer".
-const NO_ANSWER = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET', 'ECONNABORTED']);
+const NO_ANSWER = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'ECONNABORTED',
+]);
 
 /** exitCodeOf maps what a command threw to its exit code. */
 export function exitCodeOf(err: unknown): number {
@@ -33,7 +46,8 @@ export function exitCodeOf(err: unknown): number {
   if (err instanceof SoapCallError) {
     if (err.errorCode) return ofErrorCode(err.errorCode);
     const status = err.httpStatus;
-    if (status !== undefined) return status >= 502 && status <= 504 ? ExitCode.Unreachable : status >= 500 ? ExitCode.Internal : ExitCode.Refused;
+    if (status !== undefined)
+      return status >= 502 && status <= 504 ? ExitCode.Unreachable : status >= 500 ? ExitCode.Internal : ExitCode.Refused;
   }
   return noAnswer(err) ? ExitCode.Unreachable : ExitCode.Internal;
 }

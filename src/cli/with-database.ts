@@ -24,8 +24,10 @@ export async function withDatabase<T>(fn: (ds: DataSource, config: Config) => Pr
 }
 
 /** withServices runs a CLI action with the node's services (built by buildServices) on its database, as an administrator. */
-export function withServices<T>(fn: (s: Services, ctx: RequestContext, config: Config) => Promise<T>,
-  opts: { logLevel?: 'silent' | 'warn' } = {}): Promise<T> {
+export function withServices<T>(
+  fn: (s: Services, ctx: RequestContext, config: Config) => Promise<T>,
+  opts: { logLevel?: 'silent' | 'warn' } = {},
+): Promise<T> {
   return withDatabase(async (ds, config) => {
     const services = await buildServices(ds, config, createLogger(opts.logLevel ?? 'silent'));
     try {

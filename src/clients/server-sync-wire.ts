@@ -4,7 +4,10 @@ import type { UpdateIdentity } from '../domain/update-document';
 import { readSoapResponse } from './soap-response-reader';
 
 /** One revision's metadata from GetUpdateData. */
-export interface UpstreamUpdateData { id: UpdateIdentity; xml: string }
+export interface UpstreamUpdateData {
+  id: UpdateIdentity;
+  xml: string;
+}
 
 /**
  * readGetUpdateDataResponse reads the updates out of a GetUpdateData response envelope with the
@@ -28,7 +31,12 @@ export function readGetUpdateDataResponse(envelope: string): UpstreamUpdateData[
       else if (path === `${UPDATE}/Id/RevisionNumber`) id.revisionNumber = Number(text);
       else if (path === `${UPDATE}/XmlUpdateBlob`) xml = text;
       else if (path === UPDATE) {
-        if (xml === undefined) throw new SoapCallError('GetUpdateData', undefined, 'the parent sent an update without XmlUpdateBlob (compressed blobs are not supported)');
+        if (xml === undefined)
+          throw new SoapCallError(
+            'GetUpdateData',
+            undefined,
+            'the parent sent an update without XmlUpdateBlob (compressed blobs are not supported)',
+          );
         out.push({ id, xml });
       } else if (path === 'GetUpdateDataResult') found = true;
     },
@@ -60,28 +68,44 @@ export function readGetRevisionIdListResponse(envelope: string): { anchor: strin
 
 /** getUpdateDataRequest writes the GetUpdateData request body element. */
 export function getUpdateDataRequest(cookie: WireCookie, ids: UpdateIdentity[]): XmlMarkup {
-  const idXml = ids.map((i) => xml`<UpdateIdentity><UpdateID>${i.updateId}</UpdateID><RevisionNumber>${i.revisionNumber}</RevisionNumber></UpdateIdentity>`);
+  const idXml = ids.map(
+    (i) => xml`<UpdateIdentity><UpdateID>${i.updateId}</UpdateID><RevisionNumber>${i.revisionNumber}</RevisionNumber></UpdateIdentity>`,
+  );
   return xml`<GetUpdateData xmlns="${NS}">${cookieXml(cookie)}<updateIds>${idXml}</updateIds></GetUpdateData>`;
 }
 
 /** getRevisionIdListRequest writes the GetRevisionIdList request body element. */
-export function getRevisionIdListRequest(cookie: WireCookie, f: { anchor?: string; getConfig: boolean;
-  categories: Array<{ id: string; delta: boolean }>; classifications: Array<{ id: string; delta: boolean }> }): XmlMarkup {
-  const list = (l: Array<{ id: string; delta: boolean }>) => l.map((e) => xml`<IdAndDelta><Id>${e.id}</Id><Delta>${e.delta}</Delta></IdAndDelta>`);
+export function getRevisionIdListRequest(
+  cookie: WireCookie,
+  f: {
+    anchor?: string;
+    getConfig: boolean;
+    categories: Array<{ id: string; delta: boolean }>;
+    classifications: Array<{ id: string; delta: boolean }>;
+  },
+): XmlMarkup {
+  const list = (l: Array<{ id: string; delta: boolean }>) =>
+    l.map((e) => xml`<IdAndDelta><Id>${e.id}</Id><Delta>${e.delta}</Delta></IdAndDelta>`);
   const anchor = f.anchor ? xml`<Anchor>${f.anchor}</Anchor>` : xml``;
   const filters = f.categories.length
-    ? xml`<Categories>${list(f.categories)}</Categories><Classifications>${list(f.classifications)}</Classifications>` : xml``;
+    ? xml`<Categories>${list(f.categories)}</Categories><Classifications>${list(f.classifications)}</Classifications>`
+    : xml``;
   return xml`<GetRevisionIdList xmlns="${NS}">${cookieXml(cookie)}<filter>${anchor}<GetConfig>${f.getConfig}</GetConfig>${filters}</filter></GetRevisionIdList>`;
 }
 
 /** envelope wraps a body element in a SOAP 1.1 envelope. */
 export function envelope(body: XmlMarkup): string {
   return xml`<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${
-    body}</soap:Body></soap:Envelope>`.toString();
+    body
+  }</soap:Body></soap:Envelope>`.toString();
 }
 
 /** The wire form of a ServerSync Cookie. */
-export interface WireCookie { Expiration: string; EncryptedData: string }
+export interface WireCookie {
+  Expiration: string;
+  EncryptedData: string;
+}
 
 const NS = 'http://www.microsoft.com/SoftwareDistribution';
-const cookieXml = (c: WireCookie) => xml`<cookie><Expiration>${c.Expiration}</Expiration><EncryptedData>${c.EncryptedData}</EncryptedData></cookie>`;
+const cookieXml = (c: WireCookie) =>
+  xml`<cookie><Expiration>${c.Expiration}</Expiration><EncryptedData>${c.EncryptedData}</EncryptedData></cookie>`;

@@ -2,9 +2,13 @@ import * as soap from 'soap';
 
 /** SoapCallError is a fault or transport failure from a remote Cascade/WSUS service, with its WSUS ErrorCode when there is one. */
 export class SoapCallError extends Error {
-  constructor(readonly operation: string, readonly errorCode: string | undefined, message: string,
+  constructor(
+    readonly operation: string,
+    readonly errorCode: string | undefined,
+    message: string,
     /** The HTTP status of an answer that was no fault; the transport failure is the cause when there was no answer. */
-    readonly detail: { httpStatus?: number; cause?: unknown } = {}) {
+    readonly detail: { httpStatus?: number; cause?: unknown } = {},
+  ) {
     super(errorCode ? `${operation} failed: ${errorCode}: ${message}` : `${operation} failed: ${message}`, { cause: detail.cause });
   }
 
@@ -19,13 +23,19 @@ export function toSoapCallError(operation: string, err: unknown): SoapCallError 
   const fault = e.root?.Envelope?.Body?.Fault;
   if (fault) {
     const detail = (fault.detail ?? {}) as Record<string, unknown>;
-    return new SoapCallError(operation, detail.ErrorCode as string | undefined, String(detail.Message ?? fault.faultstring ?? 'SOAP fault'));
+    return new SoapCallError(
+      operation,
+      detail.ErrorCode as string | undefined,
+      String(detail.Message ?? fault.faultstring ?? 'SOAP fault'),
+    );
   }
   const response = (err as { response?: { status?: number; data?: unknown } }).response;
   if (response?.status) {
     const body = typeof response.data === 'string' ? response.data : JSON.stringify(response.data ?? '');
     const detail = /"message"\s*:\s*"([^"]*)"/.exec(body)?.[1] ?? body.slice(0, 200);
-    return new SoapCallError(operation, undefined, `HTTP ${response.status}${detail ? `: ${detail}` : ''}`, { httpStatus: response.status });
+    return new SoapCallError(operation, undefined, `HTTP ${response.status}${detail ? `: ${detail}` : ''}`, {
+      httpStatus: response.status,
+    });
   }
   return new SoapCallError(operation, undefined, e.message ?? String(err), { cause: err });
 }

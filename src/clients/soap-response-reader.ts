@@ -74,7 +74,11 @@ export function readSoapResponse(operation: string, envelope: string, responseNa
     parser.write(envelope).close();
   } catch (err) {
     if (err instanceof SoapCallError) throw err;
-    throw new SoapCallError(operation, undefined, `the response is not a well-formed SOAP message: ${(err as Error).message.split('\n')[0]}`);
+    throw new SoapCallError(
+      operation,
+      undefined,
+      `the response is not a well-formed SOAP message: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   if (fault) throw new SoapCallError(operation, fault.code, fault.message ?? fault.faultstring ?? 'SOAP fault');
   if (!found) throw new SoapCallError(operation, undefined, `the response holds no ${responseName}`);

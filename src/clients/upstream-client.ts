@@ -6,8 +6,13 @@ import type { UpstreamConfig } from '../config/config';
 import type { UpdateIdentity } from '../domain/update-document';
 import type { XmlMarkup } from '../lib/xml-writer';
 import {
-  envelope, getRevisionIdListRequest, getUpdateDataRequest, readGetRevisionIdListResponse, readGetUpdateDataResponse,
-  type UpstreamUpdateData, type WireCookie,
+  envelope,
+  getRevisionIdListRequest,
+  getUpdateDataRequest,
+  readGetRevisionIdListResponse,
+  readGetUpdateDataResponse,
+  type UpstreamUpdateData,
+  type WireCookie,
 } from './server-sync-wire';
 
 const WSDL_DIR = path.resolve(__dirname, '..', '..', '..', 'wsdl');
@@ -15,7 +20,12 @@ const WSDL_DIR = path.resolve(__dirname, '..', '..', '..', 'wsdl');
 export const DSS_PROTOCOL_VERSION = '1.20';
 
 /** A category of the parent's catalog, as GetCatalog describes it. */
-export interface UpstreamCategory { id: string; categoryType: string; title: string; children: UpstreamCategory[] }
+export interface UpstreamCategory {
+  id: string;
+  categoryType: string;
+  title: string;
+  children: UpstreamCategory[];
+}
 
 /** What a revision-list request asks the parent for. */
 export interface UpstreamFilter {
@@ -24,7 +34,6 @@ export interface UpstreamFilter {
   categories: Array<{ id: string; delta: boolean }>;
   classifications: Array<{ id: string; delta: boolean }>;
 }
-
 
 type Wire = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const list = (v: Wire | null | undefined, item: string): Wire[] => (v && v[item] ? (Array.isArray(v[item]) ? v[item] : [v[item]]) : []);
@@ -38,8 +47,12 @@ const list = (v: Wire | null | undefined, item: string): Wire[] => (v && v[item]
 export class UpstreamClient {
   private cookie?: { Expiration: string; EncryptedData: string };
 
-  private constructor(private readonly upstream: UpstreamConfig, private readonly auth: soap.Client, private readonly sync: soap.Client,
-    private readonly timeoutMs: number) {}
+  private constructor(
+    private readonly upstream: UpstreamConfig,
+    private readonly auth: soap.Client,
+    private readonly sync: soap.Client,
+    private readonly timeoutMs: number,
+  ) {}
 
   private get syncEndpoint(): string {
     return `${this.upstream.url}/ServerSyncWebService/ServerSyncWebService.asmx`;
@@ -47,11 +60,17 @@ export class UpstreamClient {
 
   static async connect(upstream: UpstreamConfig, timeoutMs = 120_000): Promise<UpstreamClient> {
     const options = { wsdl_options: { timeout: timeoutMs }, returnFault: true };
-    const auth = await soap.createClientAsync(path.join(WSDL_DIR, 'AuthService.wsdl'), options,
-      `${upstream.url}/DssAuthWebService/DssAuthWebService.asmx`);
+    const auth = await soap.createClientAsync(
+      path.join(WSDL_DIR, 'AuthService.wsdl'),
+      options,
+      `${upstream.url}/DssAuthWebService/DssAuthWebService.asmx`,
+    );
     auth.setSecurity(new soap.BasicAuthSecurity(upstream.serverId, upstream.secret));
-    const sync = await soap.createClientAsync(path.join(WSDL_DIR, 'ServerSyncService.wsdl'), options,
-      `${upstream.url}/ServerSyncWebService/ServerSyncWebService.asmx`);
+    const sync = await soap.createClientAsync(
+      path.join(WSDL_DIR, 'ServerSyncService.wsdl'),
+      options,
+      `${upstream.url}/ServerSyncWebService/ServerSyncWebService.asmx`,
+    );
     for (const c of [auth, sync]) (c as unknown as { wsdl: { options: Record<string, unknown> } }).wsdl.options.timeout = timeoutMs;
     return new UpstreamClient(upstream, auth, sync, timeoutMs);
   }
@@ -59,38 +78,55 @@ export class UpstreamClient {
   /** authorize runs GetAuthConfig → GetAuthorizationCookie (HTTP Basic) → GetCookie. */
   async authorize(): Promise<void> {
     await call<Wire>(this.sync, 'GetAuthConfig', {});
-    const a = await call<Wire>(this.auth, 'GetAuthorizationCookie',
-      { accountName: os.hostname(), accountGuid: this.upstream.serverId, programKeys: {} });
-    const c = await call<Wire>(this.sync, 'GetCookie',
-      { authCookies: { AuthorizationCookie: [a.GetAuthorizationCookieResult] }, protocolVersion: DSS_PROTOCOL_VERSION });
+    const a = await call<Wire>(this.auth, 'GetAuthorizationCookie', {
+      accountName: os.hostname(),
+      accountGuid: this.upstream.serverId,
+      programKeys: {},
+    });
+    const c = await call<Wire>(this.sync, 'GetCookie', {
+      authCookies: { AuthorizationCookie: [a.GetAuthorizationCookieResult] },
+      protocolVersion: DSS_PROTOCOL_VERSION,
+    });
     const r = c.GetCookieResult;
     this.cookie = { Expiration: new Date(r.Expiration).toISOString(), EncryptedData: r.EncryptedData };
   }
 
   /** getConfigData returns the parent's limits. */
   async getConfigData(configAnchor?: string): Promise<{ maxUpdatesPerRequest: number; configAnchor: string; lazySync: boolean }> {
-    const r = (await this.callWithCookie('GetConfigData', (cookie) => ({ cookie, ...(configAnchor ? { configAnchor } : {}) }))).GetConfigDataResult;
-    return { maxUpdatesPerRequest: Number(r.MaxNumberOfUpdatesPerRequest) || 100, configAnchor: String(r.NewConfigAnchor ?? ''), lazySync: Boolean(r.LazySync) };
+    const r = (await this.callWithCookie('GetConfigData', (cookie) => ({ cookie, ...(configAnchor ? { configAnchor } : {}) })))
+      .GetConfigDataResult;
+    return {
+      maxUpdatesPerRequest: Number(r.MaxNumberOfUpdatesPerRequest) || 100,
+      configAnchor: String(r.NewConfigAnchor ?? ''),
+      lazySync: Boolean(r.LazySync),
+    };
   }
 
   /** getCatalog returns the products (a tree) and classifications the parent offers this node. */
   async getCatalog(): Promise<{ products: UpstreamCategory[]; classifications: UpstreamCategory[] }> {
     const r = (await this.callWithCookie('GetCatalog', (cookie) => ({ cookie }))).GetCatalogResult;
-    const tree = (v: Wire | null | undefined): UpstreamCategory[] => list(v, 'CatalogCategory').map((c) => ({
-      id: String(c.Id).toLowerCase(), categoryType: String(c.CategoryType), title: String(c.Title), children: tree(c.Children),
-    }));
+    const tree = (v: Wire | null | undefined): UpstreamCategory[] =>
+      list(v, 'CatalogCategory').map((c) => ({
+        id: String(c.Id).toLowerCase(),
+        categoryType: String(c.CategoryType),
+        title: String(c.Title),
+        children: tree(c.Children),
+      }));
     return { products: tree(r.Products), classifications: tree(r.Classifications) };
   }
 
   /** getRevisionIdList returns the revisions the parent lists for a filter (the whole delta, maybe 10^5), and its new anchor. */
   getRevisionIdList(f: UpstreamFilter): Promise<{ anchor: string; revisions: UpdateIdentity[] }> {
-    return this.withCookie(async (cookie) => readGetRevisionIdListResponse(
-      await this.post('GetRevisionIdList', getRevisionIdListRequest(cookie as WireCookie, f))));
+    return this.withCookie(async (cookie) =>
+      readGetRevisionIdListResponse(await this.post('GetRevisionIdList', getRevisionIdListRequest(cookie as WireCookie, f))),
+    );
   }
 
   /** getUpdateData returns the update documents of up to MaxNumberOfUpdatesPerRequest revisions (the sync's hot path). */
   getUpdateData(ids: UpdateIdentity[]): Promise<UpstreamUpdateData[]> {
-    return this.withCookie(async (cookie) => readGetUpdateDataResponse(await this.post('GetUpdateData', getUpdateDataRequest(cookie as WireCookie, ids))));
+    return this.withCookie(async (cookie) =>
+      readGetUpdateDataResponse(await this.post('GetUpdateData', getUpdateDataRequest(cookie as WireCookie, ids))),
+    );
   }
 
   /**
@@ -102,14 +138,19 @@ export class UpstreamClient {
     let res: Response;
     try {
       res = await fetch(this.syncEndpoint, {
-        method: 'POST', body: envelope(body), signal: AbortSignal.timeout(this.timeoutMs),
+        method: 'POST',
+        body: envelope(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
         headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"http://www.microsoft.com/SoftwareDistribution/${operation}"` },
       });
     } catch (err) {
-      throw new SoapCallError(operation, undefined, (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message, { cause: err });
+      throw new SoapCallError(operation, undefined, (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message, {
+        cause: err,
+      });
     }
     const text = await res.text();
-    if (res.status !== 200 && res.status !== 500) throw new SoapCallError(operation, undefined, `HTTP ${res.status}`, { httpStatus: res.status });
+    if (res.status !== 200 && res.status !== 500)
+      throw new SoapCallError(operation, undefined, `HTTP ${res.status}`, { httpStatus: res.status });
     return text;
   }
 

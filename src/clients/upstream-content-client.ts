@@ -27,8 +27,15 @@ export interface UpstreamPayload {
 export class UpstreamContentClient {
   private readonly agent: Agent;
 
-  constructor(private readonly baseUrl: string, timeouts: UpstreamTimeouts = DEFAULT_UPSTREAM_TIMEOUTS) {
-    this.agent = new Agent({ connect: { timeout: timeouts.connectMs }, headersTimeout: timeouts.headersMs, bodyTimeout: timeouts.bodyIdleMs });
+  constructor(
+    private readonly baseUrl: string,
+    timeouts: UpstreamTimeouts = DEFAULT_UPSTREAM_TIMEOUTS,
+  ) {
+    this.agent = new Agent({
+      connect: { timeout: timeouts.connectMs },
+      headersTimeout: timeouts.headersMs,
+      bodyTimeout: timeouts.bodyIdleMs,
+    });
   }
 
   /**
@@ -41,7 +48,10 @@ export class UpstreamContentClient {
     try {
       res = await request(url, { dispatcher: this.agent, highWaterMark: CHUNK_BYTES });
     } catch (err) {
-      throw new DomainError('UpstreamUnavailable', `the parent did not answer for ${url}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new DomainError(
+        'UpstreamUnavailable',
+        `the parent did not answer for ${url}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     if (res.statusCode !== 200) {
       res.body.destroy();

@@ -50,18 +50,29 @@ export class ConfigError extends Error {
 }
 
 const intInRange = (min: number, max: number) =>
-  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number)
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
     .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
 
-const byteSize = z.string().trim().regex(/^\d+(\.\d+)?\s*([kmgt]i?b?)?$/i, 'must be a size such as 4096, 512MB or 2GiB')
+const byteSize = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?\s*([kmgt]i?b?)?$/i, 'must be a size such as 4096, 512MB or 2GiB')
   .transform(parseByteSize);
 
 /** A URL of one of the given protocols; one message per variable, never the parser's bare "Invalid URL". */
-const url = (protocols: RegExp, wrongProtocol: string) => z.string().trim().superRefine((s, ctx) => {
-  const parsed = URL.canParse(s) ? new URL(s) : undefined;
-  if (!parsed) ctx.addIssue({ code: 'custom', message: 'must be a URL' });
-  else if (!protocols.test(parsed.protocol)) ctx.addIssue({ code: 'custom', message: wrongProtocol });
-});
+const url = (protocols: RegExp, wrongProtocol: string) =>
+  z
+    .string()
+    .trim()
+    .superRefine((s, ctx) => {
+      const parsed = URL.canParse(s) ? new URL(s) : undefined;
+      if (!parsed) ctx.addIssue({ code: 'custom', message: 'must be a URL' });
+      else if (!protocols.test(parsed.protocol)) ctx.addIssue({ code: 'custom', message: wrongProtocol });
+    });
 
 const schema = z.object({
   CASCADE_PORT: intInRange(0, 65535).default(8530),
@@ -75,7 +86,14 @@ const schema = z.object({
   CASCADE_COOKIE_LIFETIME_MINUTES: intInRange(1, 7 * 24 * 60).default(240),
   CASCADE_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
   CASCADE_UPSTREAM_URL: url(/^https?:$/, 'must be http(s)').optional(),
-  CASCADE_UPSTREAM_ID: z.string().trim().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be the downstream server id (a GUID) the parent issued').optional(),
+  CASCADE_UPSTREAM_ID: z
+    .string()
+    .trim()
+    .regex(
+      /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+      'must be the downstream server id (a GUID) the parent issued',
+    )
+    .optional(),
   CASCADE_UPSTREAM_SECRET: z.string().trim().min(1).optional(),
   CASCADE_SYNC_SCHEDULE: z.string().trim().refine(isSchedule, 'must be a cron expression or an interval such as 30m, 6h or 1d').optional(),
   CASCADE_CONTENT_POLICY: z.enum(['on-demand', 'immediate', 'approved-only']).default('on-demand'),
@@ -103,14 +121,18 @@ export function parseByteSize(text: string): number {
 
 /** loadConfig validates the environment once and returns a frozen Config, or throws ConfigError. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const input = Object.fromEntries(Object.keys(schema.shape)
-    .filter((k) => env[k] !== undefined && env[k] !== '')
-    .map((k) => [k, env[k]]));
+  const input = Object.fromEntries(
+    Object.keys(schema.shape)
+      .filter((k) => env[k] !== undefined && env[k] !== '')
+      .map((k) => [k, env[k]]),
+  );
   const parsed = schema.safeParse(input);
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => {
-    const name = String(i.path[0]);
-    return `${name}: ${i.message} (got "${name.includes('SECRET') ? '***' : env[name]}")`;
-  });
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        return `${name}: ${i.message} (got "${name.includes('SECRET') ? '***' : env[name]}")`;
+      });
   const upstreamVars = ['CASCADE_UPSTREAM_URL', 'CASCADE_UPSTREAM_ID', 'CASCADE_UPSTREAM_SECRET'];
   if (upstreamVars.some((k) => k in input)) {
     for (const k of upstreamVars) if (!(k in input)) problems.push(`${k}: is required when any CASCADE_UPSTREAM_* variable is set`);
@@ -130,9 +152,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     soapMaxBytes: v.CASCADE_SOAP_MAX_BYTES,
     cookieLifetimeMinutes: v.CASCADE_COOKIE_LIFETIME_MINUTES,
     logLevel: v.CASCADE_LOG_LEVEL,
-    upstream: v.CASCADE_UPSTREAM_URL && v.CASCADE_UPSTREAM_ID && v.CASCADE_UPSTREAM_SECRET
-      ? { url: v.CASCADE_UPSTREAM_URL.replace(/\/+$/, ''), serverId: v.CASCADE_UPSTREAM_ID.toLowerCase(), secret: v.CASCADE_UPSTREAM_SECRET }
-      : undefined,
+    upstream:
+      v.CASCADE_UPSTREAM_URL && v.CASCADE_UPSTREAM_ID && v.CASCADE_UPSTREAM_SECRET
+        ? {
+            url: v.CASCADE_UPSTREAM_URL.replace(/\/+$/, ''),
+            serverId: v.CASCADE_UPSTREAM_ID.toLowerCase(),
+            secret: v.CASCADE_UPSTREAM_SECRET,
+          }
+        : undefined,
     syncSchedule: v.CASCADE_SYNC_SCHEDULE,
     contentPolicy: v.CASCADE_CONTENT_POLICY,
   });

@@ -216,13 +216,15 @@ function receive(source: Readable, tmp: string, maxBytes: number, onHashed: (dig
   source.pipe(meter);
   // flush: fsync before the descriptor closes, and pipeline settles only after that close.
   const out = fs.createWriteStream(tmp, { flags: 'wx', flush: true, highWaterMark: CHUNK_BYTES });
-  return pipeline(meter, out).then(() => digests!).finally(async () => {
-    source.unpipe(meter);
-    source.off('error', onError);
-    source.off('close', onClose);
-    // A stream destroyed before its open finished still creates the file: wait, so the caller's cleanup sees it.
-    if (!out.closed) await once(out, 'close');
-  });
+  return pipeline(meter, out)
+    .then(() => digests!)
+    .finally(async () => {
+      source.unpipe(meter);
+      source.off('error', onError);
+      source.off('close', onClose);
+      // A stream destroyed before its open finished still creates the file: wait, so the caller's cleanup sees it.
+      if (!out.closed) await once(out, 'close');
+    });
 }
 
 function checkExpected(actual: ContentDigests, expect: StoreOptions['expect']): void {

@@ -72,8 +72,11 @@ export class ForwardingTap extends Transform {
   private pendingBytes = 0;
   private received = 0;
 
-  constructor(private readonly expectedSize: number, private readonly live: LiveForward | undefined,
-    private readonly onBytes: (bytes: number) => void) {
+  constructor(
+    private readonly expectedSize: number,
+    private readonly live: LiveForward | undefined,
+    private readonly onBytes: (bytes: number) => void,
+  ) {
     super({ highWaterMark: CHUNK_BYTES });
   }
 

@@ -3,14 +3,20 @@ import path from 'node:path';
 
 /** DataFolderBusyError indicates that another live process holds the data folder. */
 export class DataFolderBusyError extends Error {
-  constructor(readonly folder: string, readonly pid: number) {
+  constructor(
+    readonly folder: string,
+    readonly pid: number,
+  ) {
     super(`data folder ${folder} is in use by process ${pid}; stop that process or point CASCADE_DATA_DIR elsewhere`);
   }
 }
 
 /** LockFileHeldError indicates that another live process holds a lock file; `pid` names it. */
 export class LockFileHeldError extends Error {
-  constructor(readonly file: string, readonly pid: number) {
+  constructor(
+    readonly file: string,
+    readonly pid: number,
+  ) {
     super(`${file} is held by process ${pid}`);
   }
 }
@@ -56,7 +62,9 @@ export function acquireLockFile(folder: string, name: string): () => void {
       return () => {
         try {
           if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file);
-        } catch { /* already gone */ }
+        } catch {
+          /* already gone */
+        }
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

@@ -8,7 +8,10 @@ const CONNECT_TIMEOUT_MS = 5000;
 
 /** DatabaseUnreachableError indicates a database that refused the connection or did not answer in time; `where` names it. */
 export class DatabaseUnreachableError extends Error {
-  constructor(readonly where: string, reason: string) {
+  constructor(
+    readonly where: string,
+    reason: string,
+  ) {
     super(`database ${where} does not answer: ${reason}`);
   }
 }
@@ -73,13 +76,24 @@ function database(dataSource: DataSource, kind: Database['kind'], where: string,
  * answers fails here with its name rather than hanging the pool (which waits without limit).
  */
 async function probe(target: DatabaseTarget, where: string): Promise<void> {
-  const client = new Client('url' in target
-    ? { connectionString: target.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }
-    : { host: target.socket.host, port: target.socket.port, user: target.socket.username, database: target.socket.database,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const client = new Client(
+    'url' in target
+      ? { connectionString: target.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS }
+      : {
+          host: target.socket.host,
+          port: target.socket.port,
+          user: target.socket.username,
+          database: target.socket.database,
+          connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        },
+  );
   client.on('error', () => undefined);
   try {
-    await withinTime(client.connect().then(() => client.query('SELECT 1')), CONNECT_TIMEOUT_MS, where);
+    await withinTime(
+      client.connect().then(() => client.query('SELECT 1')),
+      CONNECT_TIMEOUT_MS,
+      where,
+    );
   } catch (err) {
     throw err instanceof DatabaseUnreachableError ? err : new DatabaseUnreachableError(where, (err as Error).message);
   } finally {

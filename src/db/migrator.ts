@@ -4,7 +4,10 @@ import type { DataSource } from 'typeorm';
 const MIGRATION_LOCK = 0x43617363; // "Casc"
 
 /** One migration and whether it has run. */
-export interface MigrationState { name: string; applied: boolean }
+export interface MigrationState {
+  name: string;
+  applied: boolean;
+}
 
 async function withMigrationLock<T>(ds: DataSource, fn: () => Promise<T>): Promise<T> {
   const runner = ds.createQueryRunner();
@@ -38,7 +41,9 @@ export async function migrateDown(ds: DataSource, steps = 1): Promise<number> {
 /** migrationStatus lists every known migration, oldest first, and whether it has been applied. */
 export async function migrationStatus(ds: DataSource): Promise<MigrationState[]> {
   const exists = await ds.query(`SELECT to_regclass('schema_migration') IS NOT NULL AS present`);
-  const applied = new Set<string>(exists[0].present ? (await ds.query('SELECT name FROM schema_migration')).map((r: { name: string }) => r.name) : []);
+  const applied = new Set<string>(
+    exists[0].present ? (await ds.query('SELECT name FROM schema_migration')).map((r: { name: string }) => r.name) : [],
+  );
   return ds.migrations.map((m) => ({ name: m.name ?? m.constructor.name, applied: applied.has(m.name ?? m.constructor.name) }));
 }
 

@@ -64,12 +64,14 @@ export class ProtocolUnitQueue {
         const item = this.queue.splice(index, 1)[0];
         let bytes = 0;
         try {
-          await this.db.runExclusive(() => this.db.execProtocolRawStream(item.message, {
-            onRawData: (data) => {
-              bytes += data.length;
-              item.onData(data);
-            },
-          }));
+          await this.db.runExclusive(() =>
+            this.db.execProtocolRawStream(item.message, {
+              onRawData: (data) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }),
+          );
           item.resolve(bytes);
         } catch (err) {
           item.reject(err);

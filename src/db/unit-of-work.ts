@@ -25,7 +25,10 @@ export function requestContext(actor: Actor, requestId: string = randomUUID()): 
 }
 
 /** The transaction a call chain holds, while it is open. */
-interface TransactionScope { runner: QueryRunner; open: boolean }
+interface TransactionScope {
+  runner: QueryRunner;
+  open: boolean;
+}
 
 const transactionScope = new AsyncLocalStorage<TransactionScope>();
 

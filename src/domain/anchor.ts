@@ -14,8 +14,10 @@ const ANCHOR = /^(\d{1,19}),(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d
 /** formatAnchor writes an anchor; the time is UTC. */
 export function formatAnchor(seq: bigint, at: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${seq},${at.getUTCFullYear()}-${p(at.getUTCMonth() + 1)}-${p(at.getUTCDate())} `
-    + `${p(at.getUTCHours())}:${p(at.getUTCMinutes())}:${p(at.getUTCSeconds())}.${p(at.getUTCMilliseconds(), 3)}`;
+  return (
+    `${seq},${at.getUTCFullYear()}-${p(at.getUTCMonth() + 1)}-${p(at.getUTCDate())} ` +
+    `${p(at.getUTCHours())}:${p(at.getUTCMinutes())}:${p(at.getUTCSeconds())}.${p(at.getUTCMilliseconds(), 3)}`
+  );
 }
 
 /** parseAnchor reads an anchor; absent or empty means "from the beginning"; anything malformed is InvalidParameters. */

@@ -5,9 +5,7 @@ export type CategorySelection = 'all' | ReadonlySet<string>;
  * EffectiveRule indicates which updates one downstream server may receive right now. productIds holds the
  * selection expanded to every descendant category (so a Product under a selected family is in it).
  */
-export type EffectiveRule =
-  | { all: true }
-  | { all: false; productIds: CategorySelection; classificationIds: CategorySelection };
+export type EffectiveRule = { all: true } | { all: false; productIds: CategorySelection; classificationIds: CategorySelection };
 
 /** RuleTarget names what a distribution rule applies to: one downstream server or one downstream channel. */
 export type RuleTarget = { kind: 'server'; serverId: string } | { kind: 'channel'; channel: string };

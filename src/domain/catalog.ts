@@ -17,7 +17,6 @@ export interface CatalogNode {
   children: CatalogNode[];
 }
 
-
 /**
  * Catalog answers questions about the category tree (Company › ProductFamily › Product, and the flat
  * list of classifications). It is built from the whole category table, which holds hundreds of rows.
@@ -83,11 +82,19 @@ export class Catalog {
   /** productTree returns the Company › ProductFamily › Product tree limited to the visible categories. */
   productTree(visible: Set<string>): CatalogNode[] {
     const node = (c: CatalogCategory): CatalogNode => ({
-      id: c.categoryId, categoryType: c.categoryType, title: c.title,
-      children: (this.children.get(c.categoryId) ?? []).filter((k) => visible.has(k.categoryId)).sort(byTitle).map(node),
+      id: c.categoryId,
+      categoryType: c.categoryType,
+      title: c.title,
+      children: (this.children.get(c.categoryId) ?? [])
+        .filter((k) => visible.has(k.categoryId))
+        .sort(byTitle)
+        .map(node),
     });
-    return this.roots().map((id) => this.byId.get(id)!).filter((c) => visible.has(c.categoryId) && c.categoryType !== 'UpdateClassification')
-      .sort(byTitle).map(node);
+    return this.roots()
+      .map((id) => this.byId.get(id)!)
+      .filter((c) => visible.has(c.categoryId) && c.categoryType !== 'UpdateClassification')
+      .sort(byTitle)
+      .map(node);
   }
 
   private roots(): string[] {

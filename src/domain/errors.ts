@@ -19,7 +19,10 @@ export type ErrorCode =
 
 /** DomainError indicates an expected failure with a code a caller can act on. */
 export class DomainError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'DomainError';
   }

@@ -27,9 +27,24 @@ export interface PublishUpdateInput {
 const SEVERITIES = ['Critical', 'Important', 'Moderate', 'Low', 'Unspecified'];
 
 /** The titles of the WSUS update classifications (every node holds these categories from its first migration). */
-export const UPDATE_CLASSIFICATIONS = ['Applications', 'Connectors', 'Critical Updates', 'Definition Updates', 'Developer Kits', 'Drivers',
-  'Driver Sets', 'Feature Packs', 'Guidance', 'Security Updates', 'Service Packs', 'Tools', 'Update Rollups', 'Updates', 'Upgrades',
-  'WSUS Infrastructure Updates'];
+export const UPDATE_CLASSIFICATIONS = [
+  'Applications',
+  'Connectors',
+  'Critical Updates',
+  'Definition Updates',
+  'Developer Kits',
+  'Drivers',
+  'Driver Sets',
+  'Feature Packs',
+  'Guidance',
+  'Security Updates',
+  'Service Packs',
+  'Tools',
+  'Update Rollups',
+  'Updates',
+  'Upgrades',
+  'WSUS Infrastructure Updates',
+];
 
 /**
  * validatePublishUpdate checks and normalises a PublishUpdateInput; the first problem is an InvalidParameters error.
@@ -43,7 +58,10 @@ export function validatePublishUpdate(input: PublishUpdateInput): PublishUpdateI
     }
     if (typeof v !== 'string') throw invalidParameters(`${name} must be text`);
     const bad = findXmlForbiddenChar(v);
-    if (bad !== -1) throw invalidParameters(`${name} holds U+${v.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')}, a character XML cannot carry`);
+    if (bad !== -1)
+      throw invalidParameters(
+        `${name} holds U+${v.charCodeAt(bad).toString(16).toUpperCase().padStart(4, '0')}, a character XML cannot carry`,
+      );
     const t = v.trim();
     if (required && !t) throw invalidParameters(`${name} is required`);
     if (t.length > max) throw invalidParameters(`${name} is longer than ${max} characters`);
@@ -54,13 +72,17 @@ export function validatePublishUpdate(input: PublishUpdateInput): PublishUpdateI
     for (const g of list) if (!isGuid(g)) throw invalidParameters(`${name} holds "${String(g)}", which is not a GUID`);
     return [...new Set(list.map((g: string) => g.toLowerCase()))];
   };
-  if (input.updateId !== undefined && input.updateId !== null && !isGuid(input.updateId)) throw invalidParameters(`UpdateID "${input.updateId}" is not a GUID`);
+  if (input.updateId !== undefined && input.updateId !== null && !isGuid(input.updateId))
+    throw invalidParameters(`UpdateID "${input.updateId}" is not a GUID`);
   const kb = text(input.kbArticleId, 'KBArticleID', 32, false)?.replace(/^KB/i, '');
   if (kb !== undefined && !/^\d{1,12}$/.test(kb)) throw invalidParameters(`KBArticleID "${input.kbArticleId}" is not a KB number`);
   const severity = text(input.msrcSeverity, 'MsrcSeverity', 16, false);
-  if (severity !== undefined && !SEVERITIES.includes(severity)) throw invalidParameters(`MsrcSeverity must be one of ${SEVERITIES.join(', ')}`);
+  if (severity !== undefined && !SEVERITIES.includes(severity))
+    throw invalidParameters(`MsrcSeverity must be one of ${SEVERITIES.join(', ')}`);
   const files = input.files?.map((f) => {
-    const sha1 = String(f?.sha1 ?? '').trim().toLowerCase();
+    const sha1 = String(f?.sha1 ?? '')
+      .trim()
+      .toLowerCase();
     if (!/^[0-9a-f]{40}$/.test(sha1)) throw invalidParameters(`file digest "${f?.sha1}" is not a SHA-1 in hex`);
     const fileName = text(f.fileName, 'FileName', 260, true)!;
     if (/[\\/\x00-\x1f]/.test(fileName)) throw invalidParameters(`FileName "${fileName}" must be a plain file name`);

@@ -26,7 +26,9 @@ function updateXml(d: UpdateDocument): XmlMarkup {
   x.push(category ? xml`<upd:Update xmlns:upd="${UPDATE_NS}" xmlns:cat="${CATEGORY_NS}">` : xml`<upd:Update xmlns:upd="${UPDATE_NS}">`);
   x.push(xml`<upd:UpdateIdentity UpdateID="${d.identity.updateId}" RevisionNumber="${d.identity.revisionNumber}"/>`);
   const severity = d.msrcSeverity ? xml` MsrcSeverity="${d.msrcSeverity}"` : NONE;
-  x.push(xml`<upd:Properties UpdateType="${d.updateType}" PublicationState="${d.publicationState}" CreationDate="${d.creationDate}"${severity}>`);
+  x.push(
+    xml`<upd:Properties UpdateType="${d.updateType}" PublicationState="${d.publicationState}" CreationDate="${d.creationDate}"${severity}>`,
+  );
   if (d.kbArticleId) x.push(xml`<upd:KBArticleID>${d.kbArticleId}</upd:KBArticleID>`);
   x.push(xml`</upd:Properties>`);
   x.push(xml`<upd:LocalizedPropertiesCollection><upd:LocalizedProperties><upd:Language>en</upd:Language>`);
@@ -38,7 +40,9 @@ function updateXml(d: UpdateDocument): XmlMarkup {
   if (hasRelationships) {
     x.push(xml`<upd:Relationships>`);
     if (d.categoryIds.length || d.prerequisites.length) {
-      const categories = d.categoryIds.map((id) => xml`<upd:AtLeastOne IsCategory="true"><upd:UpdateIdentity UpdateID="${id}"/></upd:AtLeastOne>`);
+      const categories = d.categoryIds.map(
+        (id) => xml`<upd:AtLeastOne IsCategory="true"><upd:UpdateIdentity UpdateID="${id}"/></upd:AtLeastOne>`,
+      );
       x.push(xml`<upd:Prerequisites>${ids(d.prerequisites)}${categories}</upd:Prerequisites>`);
     }
     if (d.bundledUpdates.length) x.push(xml`<upd:BundledUpdates>${ids(d.bundledUpdates)}</upd:BundledUpdates>`);
@@ -48,14 +52,18 @@ function updateXml(d: UpdateDocument): XmlMarkup {
   if (d.files.length) {
     x.push(xml`<upd:Files>`);
     for (const f of d.files) {
-      x.push(xml`<upd:File Digest="${hexToBase64(f.sha1)}" DigestAlgorithm="SHA1" FileName="${f.fileName}" Size="${f.size}" Modified="${f.modified}">`);
+      x.push(
+        xml`<upd:File Digest="${hexToBase64(f.sha1)}" DigestAlgorithm="SHA1" FileName="${f.fileName}" Size="${f.size}" Modified="${f.modified}">`,
+      );
       if (f.sha256) x.push(xml`<upd:AdditionalDigest Algorithm="SHA256">${hexToBase64(f.sha256)}</upd:AdditionalDigest>`);
       x.push(xml`</upd:File>`);
     }
     x.push(xml`</upd:Files>`);
   }
   if (category && d.categoryType) {
-    x.push(xml`<upd:HandlerSpecificData type="cat:Category"><cat:CategoryInformation CategoryType="${d.categoryType}"/></upd:HandlerSpecificData>`);
+    x.push(
+      xml`<upd:HandlerSpecificData type="cat:Category"><cat:CategoryInformation CategoryType="${d.categoryType}"/></upd:HandlerSpecificData>`,
+    );
   }
   x.push(xml`</upd:Update>`);
   return xmlFragments(x);
@@ -109,11 +117,19 @@ export function parseUpdateXmlStrictly(xml: string): UpdateDocument {
   return checkDocument(reader.doc);
 }
 
-type PartialDocument = Partial<UpdateDocument> & Pick<UpdateDocument, 'categoryIds' | 'prerequisites' | 'supersededUpdates' | 'bundledUpdates' | 'files'>;
+type PartialDocument = Partial<UpdateDocument> &
+  Pick<UpdateDocument, 'categoryIds' | 'prerequisites' | 'supersededUpdates' | 'bundledUpdates' | 'files'>;
 
 /** UpdateDocumentReader collects an update document's facts from open/text/close events, whoever parses. */
 class UpdateDocumentReader {
-  readonly doc: PartialDocument = { categoryIds: [], prerequisites: [], supersededUpdates: [], bundledUpdates: [], files: [], description: '' };
+  readonly doc: PartialDocument = {
+    categoryIds: [],
+    prerequisites: [],
+    supersededUpdates: [],
+    bundledUpdates: [],
+    files: [],
+    description: '',
+  };
   private readonly stack: string[] = [];
   private buffer = '';
   private file: Partial<UpdateFileRef> | undefined;
@@ -177,7 +193,8 @@ class UpdateDocumentReader {
       }
       Object.assign(loc, { language: '', title: '', description: '' });
     } else if (name === 'KBArticleID' && this.parent(0) === 'Properties') doc.kbArticleId = text.trim();
-    else if (name === 'AdditionalDigest' && this.file && this.additionalAlgorithm.toUpperCase() === 'SHA256') this.file.sha256 = base64ToHex(text.trim());
+    else if (name === 'AdditionalDigest' && this.file && this.additionalAlgorithm.toUpperCase() === 'SHA256')
+      this.file.sha256 = base64ToHex(text.trim());
     else if (name === 'File' && this.file) {
       doc.files.push(this.file as UpdateFileRef);
       this.file = undefined;
@@ -255,7 +272,10 @@ function scanXml(xml: string, reader: UpdateDocumentReader): boolean {
 /** refuseForbiddenChars throws InvalidParameters when s (a document, or text decoded from one) holds a character XML 1.0 forbids. */
 function refuseForbiddenChars(s: string): string {
   const at = findXmlForbiddenChar(s);
-  if (at !== -1) throw invalidParameters(`update document holds U+${s.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}, a character XML forbids`);
+  if (at !== -1)
+    throw invalidParameters(
+      `update document holds U+${s.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}, a character XML forbids`,
+    );
   return s;
 }
 
@@ -264,7 +284,8 @@ function checkDocument(doc: Partial<UpdateDocument>): UpdateDocument {
   if (!id || !isGuid(id.updateId) || !Number.isInteger(id.revisionNumber) || id.revisionNumber < 0) {
     throw invalidParameters('update document has no valid UpdateIdentity');
   }
-  if (!doc.updateType || !UPDATE_TYPES.has(doc.updateType)) throw invalidParameters(`update ${id.updateId}: unknown UpdateType ${doc.updateType}`);
+  if (!doc.updateType || !UPDATE_TYPES.has(doc.updateType))
+    throw invalidParameters(`update ${id.updateId}: unknown UpdateType ${doc.updateType}`);
   if (doc.publicationState !== 'Published' && doc.publicationState !== 'Expired') {
     throw invalidParameters(`update ${id.updateId}: unknown PublicationState ${doc.publicationState}`);
   }
@@ -273,8 +294,10 @@ function checkDocument(doc: Partial<UpdateDocument>): UpdateDocument {
   }
   for (const f of doc.files ?? []) {
     if (!/^[0-9a-f]{40}$/.test(f.sha1)) throw invalidParameters(`update ${id.updateId}: a File has no valid SHA-1 Digest`);
-    if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(f.sha256)) throw invalidParameters(`update ${id.updateId}: a File's SHA256 AdditionalDigest is not a SHA-256`);
+    if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(f.sha256))
+      throw invalidParameters(`update ${id.updateId}: a File's SHA256 AdditionalDigest is not a SHA-256`);
   }
-  const created = doc.creationDate && !Number.isNaN(Date.parse(doc.creationDate)) ? new Date(doc.creationDate).toISOString() : new Date(0).toISOString();
+  const created =
+    doc.creationDate && !Number.isNaN(Date.parse(doc.creationDate)) ? new Date(doc.creationDate).toISOString() : new Date(0).toISOString();
   return { ...(doc as UpdateDocument), title: doc.title ?? '', creationDate: created };
 }

@@ -15,13 +15,35 @@ import { UpstreamSubscriptionEntity } from './upstream-subscription.entity';
 
 /** Every entity of the schema, in one list for the DataSource. */
 export const ALL_ENTITIES = [
-  CategoryEntity, UpdateEntity, UpdateRevisionEntity, RevisionCategoryEntity, RevisionRelationshipEntity,
-  UpdateFileEntity, RevisionFileEntity, ChangeLogEntity, SoftwareProviderEntity, NodeSettingEntity, DownstreamServerEntity,
-  DistributionRuleEntity, UpstreamSubscriptionEntity, SyncRunEntity,
+  CategoryEntity,
+  UpdateEntity,
+  UpdateRevisionEntity,
+  RevisionCategoryEntity,
+  RevisionRelationshipEntity,
+  UpdateFileEntity,
+  RevisionFileEntity,
+  ChangeLogEntity,
+  SoftwareProviderEntity,
+  NodeSettingEntity,
+  DownstreamServerEntity,
+  DistributionRuleEntity,
+  UpstreamSubscriptionEntity,
+  SyncRunEntity,
 ];
 
 export {
-  CategoryEntity, ChangeLogEntity, DistributionRuleEntity, DownstreamServerEntity, NodeSettingEntity, RevisionCategoryEntity,
-  RevisionFileEntity, RevisionRelationshipEntity, SoftwareProviderEntity, UpdateEntity, UpdateFileEntity, UpdateRevisionEntity,
-  SyncRunEntity, UpstreamSubscriptionEntity,
+  CategoryEntity,
+  ChangeLogEntity,
+  DistributionRuleEntity,
+  DownstreamServerEntity,
+  NodeSettingEntity,
+  RevisionCategoryEntity,
+  RevisionFileEntity,
+  RevisionRelationshipEntity,
+  SoftwareProviderEntity,
+  UpdateEntity,
+  UpdateFileEntity,
+  UpdateRevisionEntity,
+  SyncRunEntity,
+  UpstreamSubscriptionEntity,
 };

@@ -3,7 +3,12 @@ import { DomainError, type ErrorCode } from '../domain/errors';
 import type { Logger } from '../lib/logger';
 
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
-  InvalidParameters: 400, Unauthorized: 401, NotFound: 404, Conflict: 409, PayloadTooLarge: 413, ServerBusy: 503,
+  InvalidParameters: 400,
+  Unauthorized: 401,
+  NotFound: 404,
+  Conflict: 409,
+  PayloadTooLarge: 413,
+  ServerBusy: 503,
   UpstreamUnavailable: 502,
 };
 
@@ -33,7 +38,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log.error({ err, path: req.path }, 'unhandled error');
-    res.status(status).json({ error: status === 413 ? 'PayloadTooLarge' : status === 500 ? 'InternalServerError' : 'BadRequest',
-      message: status === 500 ? 'internal error; see the server log' : String(err.message ?? err) });
+    res
+      .status(status)
+      .json({
+        error: status === 413 ? 'PayloadTooLarge' : status === 500 ? 'InternalServerError' : 'BadRequest',
+        message: status === 500 ? 'internal error; see the server log' : String(err.message ?? err),
+      });
   };
 }

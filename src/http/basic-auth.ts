@@ -15,9 +15,11 @@ export const BASIC_REALM = 'Cascade';
 export function requireBasic<T>(who: string, verify: (user: string, secret: string) => Promise<T | undefined>): RequestHandler {
   // Own Authenticator: nothing registered on passport's global singleton leaks between apps or tests.
   const authenticator = new passport.Passport();
-  authenticator.use(new BasicStrategy({ realm: BASIC_REALM }, (user, secret, done) => {
-    verify(user, secret).then((account) => done(null, account ?? false), done);
-  }));
+  authenticator.use(
+    new BasicStrategy({ realm: BASIC_REALM }, (user, secret, done) => {
+      verify(user, secret).then((account) => done(null, account ?? false), done);
+    }),
+  );
   return (req, res, next) => {
     authenticator.authenticate('basic', { session: false }, (err: unknown, account: T | false) => {
       if (err) return next(err);

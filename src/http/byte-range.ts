@@ -1,8 +1,5 @@
 /** RangeRequest indicates how to answer a request's Range header for a representation of a given size. */
-export type RangeRequest =
-  | { kind: 'whole' }
-  | { kind: 'partial'; start: number; end: number }
-  | { kind: 'unsatisfiable' };
+export type RangeRequest = { kind: 'whole' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
 
 const SPEC = /^(\d*)-(\d*)$/;
 
@@ -15,7 +12,10 @@ export function parseRange(header: string | undefined, size: number): RangeReque
   if (!header) return { kind: 'whole' };
   const m = /^\s*bytes\s*=\s*(.+)$/i.exec(header);
   if (!m) return { kind: 'whole' };
-  const specs = m[1].split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const specs = m[1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (specs.length !== 1) return { kind: 'whole' };
   const spec = SPEC.exec(specs[0]);
   if (!spec || (spec[1] === '' && spec[2] === '')) return { kind: 'whole' };

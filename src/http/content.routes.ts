@@ -17,7 +17,11 @@ export function contentRoutes(payloads: PayloadSource): Router {
   router.get('/Content/:folder/:file', async (req, res) => {
     const name = parseContentName(req.params.folder, req.params.file);
     if (!name) throw new DomainError('NotFound', `no payload at ${req.path}`);
-    await serve(req, res, await payloads.open(httpContext(req, { kind: 'client-computer', computerId: 'anonymous' }), name.sha1, name.extension));
+    await serve(
+      req,
+      res,
+      await payloads.open(httpContext(req, { kind: 'client-computer', computerId: 'anonymous' }), name.sha1, name.extension),
+    );
   });
   return router;
 }

@@ -25,8 +25,12 @@ export class SyncScheduler {
   private cron?: Cron;
   private stopped = false;
 
-  constructor(private readonly schedule: string, private readonly sync: ScheduledSync, private readonly log: Logger,
-    private readonly random: () => number = Math.random) {}
+  constructor(
+    private readonly schedule: string,
+    private readonly sync: ScheduledSync,
+    private readonly log: Logger,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   start(): void {
     const every = intervalMs(this.schedule);
@@ -34,9 +38,14 @@ export class SyncScheduler {
       const loop = () => this.runWithRetry().finally(() => this.later(loop, every));
       this.later(loop, Math.floor(this.random() * Math.min(every, 5 * 60_000)));
     } else {
-      this.cron = new Cron(this.schedule, { protect: true }, () => new Promise<void>((resolve) => {
-        this.later(() => this.runWithRetry().finally(resolve), Math.floor(this.random() * 60_000));
-      }));
+      this.cron = new Cron(
+        this.schedule,
+        { protect: true },
+        () =>
+          new Promise<void>((resolve) => {
+            this.later(() => this.runWithRetry().finally(resolve), Math.floor(this.random() * 60_000));
+          }),
+      );
     }
     this.log.info({ schedule: this.schedule }, 'sync schedule started');
   }
@@ -54,7 +63,7 @@ export class SyncScheduler {
   }
 
   private async runWithRetry(): Promise<void> {
-    const deadline = Date.now() + (intervalMs(this.schedule) ?? (this.cron?.msToNext() ?? RETRY_MAX_MS));
+    const deadline = Date.now() + (intervalMs(this.schedule) ?? this.cron?.msToNext() ?? RETRY_MAX_MS);
     for (let wait = RETRY_FIRST_MS; !this.stopped; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
       try {
         await this.sync();

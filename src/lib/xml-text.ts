@@ -1,7 +1,8 @@
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /** isXmlChar tells whether XML 1.0 allows a code point (its production Char). */
-const isXmlChar = (c: number) => c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+const isXmlChar = (c: number) =>
+  c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
 
 /**
  * decodeXmlText turns XML character data (predefined entities, character references, CDATA sections)
@@ -11,23 +12,26 @@ const isXmlChar = (c: number) => c === 0x09 || c === 0x0a || c === 0x0d || (c >=
 export function decodeXmlText(raw: string): string | undefined {
   if (!raw.includes('&') && !raw.includes('<![CDATA[')) return raw;
   let bad = false;
-  const out = raw.replace(/<!\[CDATA\[([\s\S]*?)\]\]>|&(#x[0-9a-fA-F]{1,6}|#\d{1,7}|[A-Za-z]+);|&/g, (whole, cdata: string | undefined, ref: string | undefined) => {
-    if (cdata !== undefined) return cdata;
-    if (ref === undefined) {
-      bad = true;
-      return whole;
-    }
-    if (ref.startsWith('#')) {
-      const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!isXmlChar(code)) {
+  const out = raw.replace(
+    /<!\[CDATA\[([\s\S]*?)\]\]>|&(#x[0-9a-fA-F]{1,6}|#\d{1,7}|[A-Za-z]+);|&/g,
+    (whole, cdata: string | undefined, ref: string | undefined) => {
+      if (cdata !== undefined) return cdata;
+      if (ref === undefined) {
         bad = true;
         return whole;
       }
-      return String.fromCodePoint(code);
-    }
-    const named = ENTITIES[ref];
-    if (named === undefined) bad = true;
-    return named ?? whole;
-  });
+      if (ref.startsWith('#')) {
+        const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+        if (!isXmlChar(code)) {
+          bad = true;
+          return whole;
+        }
+        return String.fromCodePoint(code);
+      }
+      const named = ENTITIES[ref];
+      if (named === undefined) bad = true;
+      return named ?? whole;
+    },
+  );
   return bad ? undefined : out;
 }

@@ -9,7 +9,10 @@ const TOKEN = Symbol('XmlMarkup');
 
 /** XmlMarkup indicates well-formed markup made by the writer; it is inserted into other templates as is. */
 export class XmlMarkup {
-  constructor(token: typeof TOKEN, private readonly markup: string) {
+  constructor(
+    token: typeof TOKEN,
+    private readonly markup: string,
+  ) {
     if (token !== TOKEN) throw new TypeError('XmlMarkup is made only by the xml writer');
   }
 
@@ -20,7 +23,10 @@ export class XmlMarkup {
 
 /** XmlCharacterError indicates a value holding a character XML 1.0 cannot carry (NUL, a C0 control, a lone surrogate, U+FFFE/U+FFFF). */
 export class XmlCharacterError extends Error {
-  constructor(readonly codePoint: number, readonly index: number) {
+  constructor(
+    readonly codePoint: number,
+    readonly index: number,
+  ) {
     super(`the character U+${codePoint.toString(16).toUpperCase().padStart(4, '0')} at position ${index} is not allowed in XML`);
     this.name = 'XmlCharacterError';
   }
@@ -29,7 +35,11 @@ export class XmlCharacterError extends Error {
 /** A value a template can interpolate: escaped text, or markup from the writer. */
 export type XmlValue = string | number | boolean | XmlMarkup | readonly XmlMarkup[];
 
-const enum Hole { Text, Attribute, Tag }
+const enum Hole {
+  Text,
+  Attribute,
+  Tag,
+}
 const holesOf = new WeakMap<TemplateStringsArray, Hole[]>();
 
 /**

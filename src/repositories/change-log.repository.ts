@@ -24,7 +24,10 @@ export interface RevisionFilter {
 }
 
 /** The downstream a question is asked for: targeted change-log rows count only for it or its channel. */
-export interface ChangeTarget { serverId: string; channel: string }
+export interface ChangeTarget {
+  serverId: string;
+  channel: string;
+}
 
 /**
  * ChangeLogRepository is the one writer of change_log; it appends to and reads the change log that anchors are built on (design §3).
@@ -78,8 +81,11 @@ export class ChangeLogRepository {
     await lockChangeLog(ctx);
     await ctx.tx.query(
       `INSERT INTO change_log (update_id, revision_number, change_kind) SELECT * FROM unnest($1::uuid[], $2::int[], $3::varchar[])`,
-      [docs.map((d) => d.identity.updateId), docs.map((d) => d.identity.revisionNumber),
-        docs.map((d) => (d.publicationState === 'Expired' ? 'RevisionExpired' : 'RevisionPublished'))],
+      [
+        docs.map((d) => d.identity.updateId),
+        docs.map((d) => d.identity.revisionNumber),
+        docs.map((d) => (d.publicationState === 'Expired' ? 'RevisionExpired' : 'RevisionPublished')),
+      ],
     );
   }
 
@@ -126,4 +132,7 @@ function filterSql(f: RevisionFilter, params: unknown[]): string {
   return where.join(' AND ');
 }
 
-const toIdentity = (r: { update_id: string; revision_number: number }): UpdateIdentity => ({ updateId: r.update_id, revisionNumber: r.revision_number });
+const toIdentity = (r: { update_id: string; revision_number: number }): UpdateIdentity => ({
+  updateId: r.update_id,
+  revisionNumber: r.revision_number,
+});

@@ -2,8 +2,10 @@ import type { TxContext } from '../db/unit-of-work';
 import { DistributionRuleEntity, type RuleTargetKind } from '../entities/distribution-rule.entity';
 
 /** The stored content of a rule, without its bookkeeping columns. */
-export type DistributionRuleValues = Pick<DistributionRuleEntity,
-  'targetKind' | 'target' | 'allProducts' | 'productIds' | 'allClassifications' | 'classificationIds'>;
+export type DistributionRuleValues = Pick<
+  DistributionRuleEntity,
+  'targetKind' | 'target' | 'allProducts' | 'productIds' | 'allClassifications' | 'classificationIds'
+>;
 
 /** Advisory-lock key serialising availability changes, so each change compares against a settled "before". */
 const RULE_CHANGE_LOCK = 0x43617372; // "Casr"

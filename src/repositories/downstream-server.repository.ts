@@ -52,8 +52,10 @@ export class DownstreamServerRepository {
 
   /** touch records that the server just talked to this node, with the protocol version it uses. */
   async touch(ctx: TxContext, serverId: string, protocolVersion: string): Promise<void> {
-    await ctx.tx.query(`UPDATE downstream_server SET last_seen_at = now(), protocol_version = $2 WHERE server_id = $1`,
-      [serverId, protocolVersion]);
+    await ctx.tx.query(`UPDATE downstream_server SET last_seen_at = now(), protocol_version = $2 WHERE server_id = $1`, [
+      serverId,
+      protocolVersion,
+    ]);
   }
 
   /** delete removes a server. */

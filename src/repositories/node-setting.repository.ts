@@ -10,8 +10,11 @@ export class NodeSettingRepository {
 
   /** set stores a value, replacing any earlier one. */
   async set(ctx: TxContext, key: string, value: string): Promise<void> {
-    await ctx.tx.query(`INSERT INTO node_setting (key, value) VALUES ($1, $2)
-      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, [key, value]);
+    await ctx.tx.query(
+      `INSERT INTO node_setting (key, value) VALUES ($1, $2)
+      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+      [key, value],
+    );
   }
 
   /** delete removes a key. */

@@ -9,11 +9,7 @@ export class SoftwareProviderRepository {
 
   /** insert adds an account; undefined when the name is taken (the unique constraint decides, so races are safe). */
   async insert(ctx: TxContext, name: string, secretHash: string): Promise<SoftwareProviderEntity | undefined> {
-    const result = await this.rows(ctx).createQueryBuilder().insert()
-      .values({ name, secretHash })
-      .orIgnore()
-      .returning('*')
-      .execute();
+    const result = await this.rows(ctx).createQueryBuilder().insert().values({ name, secretHash }).orIgnore().returning('*').execute();
     const raw = (result.raw as Record<string, unknown>[])[0];
     return raw ? this.findByName(ctx, name) : undefined;
   }

@@ -21,7 +21,9 @@ export class UpdateFileRepository {
 
   /** recordStored upserts a payload's row and marks it stored now; without a SHA-256 it keeps the one the row has, if any. */
   async recordStored(ctx: TxContext, file: StoredFile): Promise<void> {
-    await this.rows(ctx).createQueryBuilder().insert()
+    await this.rows(ctx)
+      .createQueryBuilder()
+      .insert()
       .values({ sha1: file.sha1, sha256: file.sha256 ?? null, size: String(file.size), extension: file.extension, storedAt: () => 'now()' })
       .orUpdate([...(file.sha256 ? ['sha256'] : []), 'size', 'extension', 'stored_at'], ['sha1'])
       .execute();

@@ -67,7 +67,8 @@ export class UpdateStoreRepository {
     const latest = new Map<string, { type: string; rev: number }>();
     for (const { doc } of revisions) {
       const cur = latest.get(doc.identity.updateId);
-      if (!cur || cur.rev < doc.identity.revisionNumber) latest.set(doc.identity.updateId, { type: doc.updateType, rev: doc.identity.revisionNumber });
+      if (!cur || cur.rev < doc.identity.revisionNumber)
+        latest.set(doc.identity.updateId, { type: doc.updateType, rev: doc.identity.revisionNumber });
     }
     await ctx.tx.query(
       `INSERT INTO "update" (update_id, update_type, latest_revision_number, origin)
@@ -78,7 +79,8 @@ export class UpdateStoreRepository {
     );
     const files = new Map<string, { sha256: string | null; size: number; ext: string }>();
     for (const { doc } of revisions) {
-      for (const f of doc.files) files.set(f.sha1, { sha256: f.sha256 ?? files.get(f.sha1)?.sha256 ?? null, size: f.size, ext: fileExtension(f.fileName) });
+      for (const f of doc.files)
+        files.set(f.sha1, { sha256: f.sha256 ?? files.get(f.sha1)?.sha256 ?? null, size: f.size, ext: fileExtension(f.fileName) });
     }
     if (files.size) {
       // No SHA-256 is stored where the metadata names none; one named later fills the gap.
@@ -86,7 +88,12 @@ export class UpdateStoreRepository {
         `INSERT INTO update_file (sha1, sha256, size, extension)
          SELECT * FROM unnest($1::char(40)[], $2::char(64)[], $3::bigint[], $4::varchar[])
          ON CONFLICT (sha1) DO UPDATE SET sha256 = EXCLUDED.sha256 WHERE update_file.sha256 IS NULL AND EXCLUDED.sha256 IS NOT NULL`,
-        [[...files.keys()], [...files.values()].map((f) => f.sha256), [...files.values()].map((f) => f.size), [...files.values()].map((f) => f.ext)],
+        [
+          [...files.keys()],
+          [...files.values()].map((f) => f.sha256),
+          [...files.values()].map((f) => f.size),
+          [...files.values()].map((f) => f.ext),
+        ],
       );
     }
     const col = <T>(fn: (r: RevisionToStore) => T) => revisions.map(fn);
@@ -99,9 +106,19 @@ export class UpdateStoreRepository {
        JOIN "update" up ON up.update_id = v.u
        ON CONFLICT (update_id, revision_number) DO NOTHING
        RETURNING revision_id, update_id, revision_number`,
-      [col((r) => r.doc.identity.updateId), col((r) => r.doc.identity.revisionNumber), col((r) => r.doc.updateType),
-        col((r) => r.doc.title.slice(0, 1024)), col((r) => r.doc.description), col((r) => r.doc.kbArticleId?.slice(0, 32) ?? null),
-        col((r) => r.doc.msrcSeverity?.slice(0, 16) ?? null), col((r) => r.doc.publicationState), col((r) => r.doc.creationDate), col((r) => r.xml), origin],
+      [
+        col((r) => r.doc.identity.updateId),
+        col((r) => r.doc.identity.revisionNumber),
+        col((r) => r.doc.updateType),
+        col((r) => r.doc.title.slice(0, 1024)),
+        col((r) => r.doc.description),
+        col((r) => r.doc.kbArticleId?.slice(0, 32) ?? null),
+        col((r) => r.doc.msrcSeverity?.slice(0, 16) ?? null),
+        col((r) => r.doc.publicationState),
+        col((r) => r.doc.creationDate),
+        col((r) => r.xml),
+        origin,
+      ],
     );
     if (!inserted.length) return [];
     const byIdentity = new Map(revisions.map((r) => [`${r.doc.identity.updateId}/${r.doc.identity.revisionNumber}`, r]));
@@ -122,15 +139,20 @@ export class UpdateStoreRepository {
         [c.identity.updateId, c.categoryType, c.title.slice(0, 512), c.categoryIds[0] ?? null],
       );
     }
-    await this.changeLog.appendRevisions(ctx, rows.map((r) => r.rev.doc));
+    await this.changeLog.appendRevisions(
+      ctx,
+      rows.map((r) => r.rev.doc),
+    );
     return inserted.map((i) => ({ updateId: i.update_id, revisionNumber: i.revision_number }));
   }
 
   private async insertLinks(ctx: TxContext, rows: Array<{ id: number; rev: RevisionToStore }>): Promise<void> {
     const cat = rows.flatMap((r) => [...new Set(r.rev.doc.categoryIds)].map((c) => [r.id, c] as const));
     if (cat.length) {
-      await ctx.tx.query(`INSERT INTO revision_category (revision_id, category_id) SELECT * FROM unnest($1::int[], $2::uuid[]) ON CONFLICT DO NOTHING`,
-        [cat.map((c) => c[0]), cat.map((c) => c[1])]);
+      await ctx.tx.query(
+        `INSERT INTO revision_category (revision_id, category_id) SELECT * FROM unnest($1::int[], $2::uuid[]) ON CONFLICT DO NOTHING`,
+        [cat.map((c) => c[0]), cat.map((c) => c[1])],
+      );
     }
     const rel = rows.flatMap((r) => [
       ...r.rev.doc.prerequisites.map((u) => [r.id, 'Prerequisite', u] as const),
@@ -141,13 +163,15 @@ export class UpdateStoreRepository {
       await ctx.tx.query(
         `INSERT INTO revision_relationship (revision_id, relationship_type, related_update_id)
          SELECT * FROM unnest($1::int[], $2::varchar[], $3::uuid[]) ON CONFLICT DO NOTHING`,
-        [rel.map((x) => x[0]), rel.map((x) => x[1]), rel.map((x) => x[2])]);
+        [rel.map((x) => x[0]), rel.map((x) => x[1]), rel.map((x) => x[2])],
+      );
     }
     const files = rows.flatMap((r) => r.rev.doc.files.map((f) => [r.id, f.sha1, f.fileName.slice(0, 260)] as const));
     if (files.length) {
       await ctx.tx.query(
         `INSERT INTO revision_file (revision_id, sha1, file_name) SELECT * FROM unnest($1::int[], $2::char(40)[], $3::varchar[]) ON CONFLICT DO NOTHING`,
-        [files.map((x) => x[0]), files.map((x) => x[1]), files.map((x) => x[2])]);
+        [files.map((x) => x[0]), files.map((x) => x[1]), files.map((x) => x[2])],
+      );
     }
   }
 
@@ -173,24 +197,31 @@ export class UpdateStoreRepository {
       `SELECT l.revision_id, l.update_id, l.revision_number, l.revision_number = v.n AND l.xml = v.x AS equal
        FROM unnest($1::uuid[], $2::int[], $3::text[]) AS v(u, n, x)
        JOIN update_revision l ON l.update_id = v.u AND l.origin = 'local' AND l.revision_number >= v.n`,
-      [revisions.map((r) => r.doc.identity.updateId), revisions.map((r) => r.doc.identity.revisionNumber), revisions.map((r) => r.xml)]);
+      [revisions.map((r) => r.doc.identity.updateId), revisions.map((r) => r.doc.identity.revisionNumber), revisions.map((r) => r.xml)],
+    );
     // A local revision paired with several arriving ones is adopted when it equals the one with its own number.
     const byId = new Map<number, (typeof rows)[number]>();
     for (const r of rows) byId.set(r.revision_id, { ...r, equal: (byId.get(r.revision_id)?.equal ?? false) || r.equal });
     const adopted = [...byId.values()].filter((r) => r.equal);
     const replaced = [...byId.values()].filter((r) => !r.equal);
     if (adopted.length) {
-      await ctx.tx.query(`UPDATE update_revision SET origin = 'upstream' WHERE revision_id = ANY($1::int[])`, [adopted.map((r) => r.revision_id)]);
+      await ctx.tx.query(`UPDATE update_revision SET origin = 'upstream' WHERE revision_id = ANY($1::int[])`, [
+        adopted.map((r) => r.revision_id),
+      ]);
     }
     if (replaced.length) {
       const updateIds = [...new Set(replaced.map((r) => r.update_id))];
       await ctx.tx.query(`DELETE FROM update_revision WHERE revision_id = ANY($1::int[])`, [replaced.map((r) => r.revision_id)]);
       await ctx.tx.query(
         `UPDATE "update" u SET latest_revision_number = coalesce((SELECT max(r.revision_number) FROM update_revision r WHERE r.update_id = u.update_id), 0)
-         WHERE u.update_id = ANY($1::uuid[])`, [updateIds]);
+         WHERE u.update_id = ANY($1::uuid[])`,
+        [updateIds],
+      );
       await ctx.tx.query(
         `UPDATE update_revision r SET is_latest = (r.revision_number = u.latest_revision_number)
-         FROM "update" u WHERE u.update_id = r.update_id AND r.update_id = ANY($1::uuid[])`, [updateIds]);
+         FROM "update" u WHERE u.update_id = r.update_id AND r.update_id = ANY($1::uuid[])`,
+        [updateIds],
+      );
     }
     const identity = (r: { update_id: string; revision_number: number }) => ({ updateId: r.update_id, revisionNumber: r.revision_number });
     return { adopted: adopted.map(identity), replaced: replaced.map(identity) };
@@ -211,7 +242,9 @@ export class UpdateStoreRepository {
   async findRevision(ctx: TxContext, id: UpdateIdentity): Promise<StoredRevision | undefined> {
     const rows = await ctx.tx.query(
       `SELECT revision_id, update_id, revision_number, update_type, publication_state, is_latest, origin, xml
-       FROM update_revision WHERE update_id = $1 AND revision_number = $2`, [id.updateId, id.revisionNumber]);
+       FROM update_revision WHERE update_id = $1 AND revision_number = $2`,
+      [id.updateId, id.revisionNumber],
+    );
     return rows.length ? toStored(rows[0]) : undefined;
   }
 
@@ -221,7 +254,8 @@ export class UpdateStoreRepository {
     const rows = await ctx.tx.query(
       `SELECT r.revision_id, r.update_id, r.revision_number, r.update_type, r.publication_state, r.is_latest, r.origin, r.xml
        FROM unnest($1::uuid[], $2::int[]) AS q(u, n) JOIN update_revision r ON r.update_id = q.u AND r.revision_number = q.n`,
-      [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)]);
+      [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)],
+    );
     return rows.map(toStored);
   }
 
@@ -230,8 +264,14 @@ export class UpdateStoreRepository {
     if (!revisionIds.length) return [];
     const rows = await ctx.tx.query(
       `SELECT rf.revision_id, rf.sha1, f.extension FROM revision_file rf JOIN update_file f ON f.sha1 = rf.sha1
-       WHERE rf.revision_id = ANY($1::int[]) ORDER BY rf.revision_id, rf.sha1`, [revisionIds]);
-    return rows.map((r: { revision_id: number; sha1: string; extension: string }) => ({ revisionId: r.revision_id, sha1: r.sha1, extension: r.extension }));
+       WHERE rf.revision_id = ANY($1::int[]) ORDER BY rf.revision_id, rf.sha1`,
+      [revisionIds],
+    );
+    return rows.map((r: { revision_id: number; sha1: string; extension: string }) => ({
+      revisionId: r.revision_id,
+      sha1: r.sha1,
+      extension: r.extension,
+    }));
   }
 
   /**
@@ -249,7 +289,8 @@ export class UpdateStoreRepository {
          UNION
          SELECT q.u, q.n, q.i FROM q JOIN update_revision l ON l.update_id = q.u AND l.origin = 'local' AND l.revision_number >= q.n
        ) x ORDER BY i`,
-      [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)]);
+      [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)],
+    );
     return rows.map((r: { u: string; n: number }) => ({ updateId: r.u, revisionNumber: r.n }));
   }
 
@@ -261,7 +302,8 @@ export class UpdateStoreRepository {
        JOIN update_revision r ON r.update_id = q.u AND r.revision_number = q.n
        JOIN revision_file rf ON rf.revision_id = r.revision_id JOIN update_file f ON f.sha1 = rf.sha1
        WHERE f.stored_at IS NULL ORDER BY f.sha1`,
-      [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)]);
+      [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)],
+    );
     return rows.map((r: { sha1: string }) => r.sha1);
   }
 
@@ -273,10 +315,17 @@ export class UpdateStoreRepository {
 
   /** findCategoryByTitle finds a category of a type by title (case-insensitive), optionally under a parent. */
   async findCategoryByTitle(ctx: TxContext, type: CategoryType, title: string, parentId?: string | null): Promise<CategoryRow | undefined> {
-    const rows = parentId === undefined
-      ? await ctx.tx.query(`SELECT * FROM category WHERE category_type = $1 AND lower(title) = lower($2) ORDER BY category_id LIMIT 1`, [type, title])
-      : await ctx.tx.query(`SELECT * FROM category WHERE category_type = $1 AND lower(title) = lower($2) AND parent_category_id IS NOT DISTINCT FROM $3
-                       ORDER BY category_id LIMIT 1`, [type, title, parentId]);
+    const rows =
+      parentId === undefined
+        ? await ctx.tx.query(`SELECT * FROM category WHERE category_type = $1 AND lower(title) = lower($2) ORDER BY category_id LIMIT 1`, [
+            type,
+            title,
+          ])
+        : await ctx.tx.query(
+            `SELECT * FROM category WHERE category_type = $1 AND lower(title) = lower($2) AND parent_category_id IS NOT DISTINCT FROM $3
+                       ORDER BY category_id LIMIT 1`,
+            [type, title, parentId],
+          );
     return rows.length ? toCategory(rows[0]) : undefined;
   }
 
@@ -294,20 +343,33 @@ export class UpdateStoreRepository {
   /** fileFacts returns digests (no SHA-256 where none is known), size and extension of known files by SHA-1. */
   async fileFacts(ctx: TxContext, sha1s: string[]): Promise<Map<string, { sha256?: string; size: number; extension: string }>> {
     const rows = await ctx.tx.query(`SELECT sha1, sha256, size, extension FROM update_file WHERE sha1 = ANY($1::char(40)[])`, [sha1s]);
-    return new Map(rows.map((r: { sha1: string; sha256: string | null; size: string; extension: string }) =>
-      [r.sha1, { sha256: r.sha256 ?? undefined, size: Number(r.size), extension: r.extension }]));
+    return new Map(
+      rows.map((r: { sha1: string; sha256: string | null; size: string; extension: string }) => [
+        r.sha1,
+        { sha256: r.sha256 ?? undefined, size: Number(r.size), extension: r.extension },
+      ]),
+    );
   }
 }
 
 function toStored(r: Record<string, unknown>): StoredRevision {
   return {
-    revisionId: r.revision_id as number, updateId: r.update_id as string, revisionNumber: r.revision_number as number,
-    updateType: r.update_type as string, publicationState: r.publication_state as string, isLatest: r.is_latest as boolean,
-    origin: r.origin as UpdateOrigin, xml: r.xml as string,
+    revisionId: r.revision_id as number,
+    updateId: r.update_id as string,
+    revisionNumber: r.revision_number as number,
+    updateType: r.update_type as string,
+    publicationState: r.publication_state as string,
+    isLatest: r.is_latest as boolean,
+    origin: r.origin as UpdateOrigin,
+    xml: r.xml as string,
   };
 }
 
 function toCategory(r: Record<string, unknown>): CategoryRow {
-  return { categoryId: r.category_id as string, categoryType: r.category_type as CategoryType, title: r.title as string,
-    parentCategoryId: (r.parent_category_id as string | null) ?? null };
+  return {
+    categoryId: r.category_id as string,
+    categoryType: r.category_type as CategoryType,
+    title: r.title as string,
+    parentCategoryId: (r.parent_category_id as string | null) ?? null,
+  };
 }

@@ -49,7 +49,7 @@ export class AvailabilityService {
   effectiveRule(ctx: RequestContext, server: { serverId: string; channel: string }): Promise<EffectiveRule> {
     return this.uow.run(ctx, async (tx) => {
       const own = await this.rules.find(tx, 'server', server.serverId);
-      return this.toEffective(tx, own ?? await this.rules.find(tx, 'channel', server.channel));
+      return this.toEffective(tx, own ?? (await this.rules.find(tx, 'channel', server.channel)));
     });
   }
 
@@ -82,11 +82,16 @@ export class AvailabilityService {
     return this.uow.run(ctx, async (tx) => {
       await this.checkCategories(tx, 'products', products);
       await this.checkCategories(tx, 'classifications', classifications);
-      const madeAvailable = await this.applyRuleChange(tx, t, () => this.rules.upsert(tx, {
-        targetKind: t.kind, target: targetKey(t),
-        allProducts: products === 'all', productIds: products === 'all' ? [] : products,
-        allClassifications: classifications === 'all', classificationIds: classifications === 'all' ? [] : classifications,
-      }));
+      const madeAvailable = await this.applyRuleChange(tx, t, () =>
+        this.rules.upsert(tx, {
+          targetKind: t.kind,
+          target: targetKey(t),
+          allProducts: products === 'all',
+          productIds: products === 'all' ? [] : products,
+          allClassifications: classifications === 'all',
+          classificationIds: classifications === 'all' ? [] : classifications,
+        }),
+      );
       return { madeAvailable };
     });
   }
@@ -139,7 +144,7 @@ export class AvailabilityService {
     for (const term of terms.map((t) => t.trim()).filter((t) => t.length > 0)) {
       const found = await this.matchTerm(tx, term, dimension);
       if (found) ids.push(found);
-      else if (term.includes(',')) ids.push(...await this.resolveTerms(tx, term.split(','), dimension));
+      else if (term.includes(',')) ids.push(...(await this.resolveTerms(tx, term.split(','), dimension)));
       else throw invalidParameters(`unknown ${singular(dimension)} "${term}": give a GUID or an exact title`);
     }
     return [...new Set(ids)];
@@ -179,7 +184,7 @@ export class AvailabilityService {
     const server = await this.servers.findById(tx, target.serverId, true);
     if (!server) throw new DomainError('NotFound', `no downstream server ${target.serverId}`);
     const own = await this.rules.find(tx, 'server', server.serverId);
-    return this.toEffective(tx, own ?? await this.rules.find(tx, 'channel', server.channelName));
+    return this.toEffective(tx, own ?? (await this.rules.find(tx, 'channel', server.channelName)));
   }
 
   private async toEffective(tx: TxContext, rule: DistributionRuleEntity | null): Promise<EffectiveRule> {

@@ -91,7 +91,7 @@ export class DownstreamServerService {
    */
   async authenticate(ctx: RequestContext, serverId: string, secret: string): Promise<DownstreamServer | undefined> {
     const server = isUuid(serverId) ? await this.uow.run(ctx, (tx) => this.servers.findById(tx, serverId.toLowerCase())) : null;
-    const ok = await verifySecret(secret, server?.secretHash ?? await this.dummy());
+    const ok = await verifySecret(secret, server?.secretHash ?? (await this.dummy()));
     return server && ok && server.enabled ? toServer(server) : undefined;
   }
 
@@ -125,7 +125,12 @@ export class DownstreamServerService {
 
 function toServer(e: DownstreamServerEntity): DownstreamServer {
   return {
-    serverId: e.serverId, name: e.name, channel: e.channelName, enabled: e.enabled,
-    createdAt: e.createdAt, lastSeenAt: e.lastSeenAt, protocolVersion: e.protocolVersion,
+    serverId: e.serverId,
+    name: e.name,
+    channel: e.channelName,
+    enabled: e.enabled,
+    createdAt: e.createdAt,
+    lastSeenAt: e.lastSeenAt,
+    protocolVersion: e.protocolVersion,
   };
 }

@@ -8,7 +8,9 @@ import type { NodeIdentityService } from './node-identity.service';
 import type { DownstreamContext } from './server-sync.service';
 
 /** The opaque part of a ServerSync Cookie as it arrives on the wire. */
-export interface WireCookie { encryptedData: Buffer }
+export interface WireCookie {
+  encryptedData: Buffer;
+}
 
 /** The protocol major version Cascade speaks (MS-WSUSSS 1.7: other majors are incompatible). */
 const PROTOCOL_MAJOR = 1;
@@ -41,23 +43,42 @@ export class DownstreamSessionService {
       throw invalidParameters(`accountGuid ${accountGuid} is not the downstream server id of these credentials`);
     }
     const { nodeId, cookieKey } = await this.identity.getNodeIdentity(ctx);
-    return seal({ kind: 'auth', serverId: server.serverId, channel: server.channel, issuerNodeId: nodeId, expiresAt: this.expiry() }, cookieKey);
+    return seal(
+      { kind: 'auth', serverId: server.serverId, channel: server.channel, issuerNodeId: nodeId, expiresAt: this.expiry() },
+      cookieKey,
+    );
   }
 
   /** issueCookie exchanges an AuthorizationCookie for a Cookie, no longer lived than the AuthorizationCookie (N29). */
-  async issueCookie(ctx: RequestContext, authorizationCookie: Buffer, protocolVersion: string): Promise<{ expiration: Date; encryptedData: Buffer }> {
+  async issueCookie(
+    ctx: RequestContext,
+    authorizationCookie: Buffer,
+    protocolVersion: string,
+  ): Promise<{ expiration: Date; encryptedData: Buffer }> {
     const m = /^(\d{1,5})\.(\d{1,5})$/.exec(protocolVersion.trim());
     if (!m) throw invalidParameters(`protocolVersion "${protocolVersion}" is not of the form major.minor`);
     const { nodeId, cookieKey } = await this.identity.getNodeIdentity(ctx);
     const auth = open(authorizationCookie, 'auth', { key: cookieKey, nodeId, now: this.clock().getTime() });
     if (Number(m[1]) !== PROTOCOL_MAJOR) {
-      throw new DomainError('IncompatibleProtocolVersion', `protocol ${protocolVersion} is not supported; this server speaks ${PROTOCOL_MAJOR}.x`);
+      throw new DomainError(
+        'IncompatibleProtocolVersion',
+        `protocol ${protocolVersion} is not supported; this server speaks ${PROTOCOL_MAJOR}.x`,
+      );
     }
     const server = await this.enabledServer(ctx, auth.serverId, 'InvalidAuthorizationCookie');
     await this.servers.touch(ctx, server.serverId, `${Number(m[1])}.${Number(m[2])}`);
     const expiresAt = Math.min(auth.expiresAt, this.expiry());
-    const encryptedData = seal({ kind: 'cookie', serverId: server.serverId, channel: server.channel, protocolVersion: `${Number(m[1])}.${Number(m[2])}`,
-      issuerNodeId: nodeId, expiresAt }, cookieKey);
+    const encryptedData = seal(
+      {
+        kind: 'cookie',
+        serverId: server.serverId,
+        channel: server.channel,
+        protocolVersion: `${Number(m[1])}.${Number(m[2])}`,
+        issuerNodeId: nodeId,
+        expiresAt,
+      },
+      cookieKey,
+    );
     return { expiration: new Date(expiresAt), encryptedData };
   }
 
@@ -68,10 +89,18 @@ export class DownstreamSessionService {
     const server = await this.enabledServer(ctx, c.serverId, 'InvalidCookie');
     // The channel as stored now, not as sealed: a moved server must see its new channel's changes.
     const rule = await this.availability.effectiveRule(ctx, server);
-    return { ...ctx, actor: { kind: 'downstream-server', serverId: server.serverId }, downstream: { serverId: server.serverId, channel: server.channel, rule } };
+    return {
+      ...ctx,
+      actor: { kind: 'downstream-server', serverId: server.serverId },
+      downstream: { serverId: server.serverId, channel: server.channel, rule },
+    };
   }
 
-  private async enabledServer(ctx: RequestContext, serverId: string, code: 'InvalidCookie' | 'InvalidAuthorizationCookie'): Promise<DownstreamServer> {
+  private async enabledServer(
+    ctx: RequestContext,
+    serverId: string,
+    code: 'InvalidCookie' | 'InvalidAuthorizationCookie',
+  ): Promise<DownstreamServer> {
     const server = await this.servers.get(ctx, serverId).catch(() => undefined);
     if (!server || !server.enabled) throw new DomainError(code, 'the downstream server of this cookie is unknown or disabled');
     return server;

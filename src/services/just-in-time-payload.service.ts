@@ -65,9 +65,14 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
   private readonly metrics: UpstreamFetchMetrics;
   private readonly log: Logger;
 
-  constructor(private readonly uow: UnitOfWork, private readonly store: ContentStore, private readonly files: UpdateFileRepository,
-    private readonly upstream: UpstreamPayloads, observers: { metrics: UpstreamFetchMetrics; log: Logger },
-    private readonly settings: JustInTimeSettings) {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly store: ContentStore,
+    private readonly files: UpdateFileRepository,
+    private readonly upstream: UpstreamPayloads,
+    observers: { metrics: UpstreamFetchMetrics; log: Logger },
+    private readonly settings: JustInTimeSettings,
+  ) {
     this.local = new ContentService(store);
     this.metrics = observers.metrics;
     this.log = observers.log;
@@ -90,8 +95,9 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
    * and returns at once; failures are logged by the fetches themselves.
    */
   async warm(ctx: RequestContext, sha1s: string[]): Promise<void> {
-    this.prefetch(ctx, sha1s, { concurrency: this.settings.warmConcurrency })
-      .catch((err) => this.log.error({ err }, 'payload warm-up failed'));
+    this.prefetch(ctx, sha1s, { concurrency: this.settings.warmConcurrency }).catch((err) =>
+      this.log.error({ err }, 'payload warm-up failed'),
+    );
   }
 
   /** prefetch fetches the known payloads this node does not hold, at most `concurrency` at a time, and counts the outcomes; it never throws for one payload. */
@@ -99,10 +105,15 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
     const wanted = [...new Set(sha1s.map((s) => s.toLowerCase()))];
     const rows = await this.uow.run(ctx, (tx) => this.files.findMany(tx, wanted));
     const result: PrefetchResult = { fetched: 0, failed: 0, held: 0, unknown: wanted.length - rows.length };
-    const queue = rows.map((r) => ({ sha1: r.sha1, sha256: r.sha256?.trim().toLowerCase(), size: Number(r.size), extension: normalizeExtension(r.extension) }));
+    const queue = rows.map((r) => ({
+      sha1: r.sha1,
+      sha256: r.sha256?.trim().toLowerCase(),
+      size: Number(r.size),
+      extension: normalizeExtension(r.extension),
+    }));
     const worker = async () => {
       for (let file = queue.shift(); file; file = queue.shift()) {
-        if (!this.inFlight.has(file.sha1) && await this.store.has(file.sha1, file.extension)) {
+        if (!this.inFlight.has(file.sha1) && (await this.store.has(file.sha1, file.extension))) {
           result.held++;
           continue;
         }
@@ -138,7 +149,9 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
     const current = this.inFlight.get(file.sha1);
     if (current) return current;
     let markStarted!: (how: 'streaming' | 'held') => void;
-    const started = new Promise<'streaming' | 'held'>((resolve) => { markStarted = resolve; });
+    const started = new Promise<'streaming' | 'held'>((resolve) => {
+      markStarted = resolve;
+    });
     const kept = this.fetch(file, live, markStarted).finally(() => this.inFlight.delete(file.sha1));
     // started also settles when the fetch fails before the parent answered.
     const flight: Flight = { started: Promise.race([started, kept.then(() => 'held' as const)]), kept };
@@ -160,7 +173,10 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
       if (answer.declaredSize !== undefined && answer.declaredSize !== file.size) {
         answer.body.destroy();
         result = 'corrupt';
-        throw new DomainError('UpstreamUnavailable', `the parent announced ${answer.declaredSize} bytes for ${file.sha1}, expected ${file.size}`);
+        throw new DomainError(
+          'UpstreamUnavailable',
+          `the parent announced ${answer.declaredSize} bytes for ${file.sha1}, expected ${file.size}`,
+        );
       }
       started('streaming');
       await this.keep(file, answer.body, live).catch((err) => {
@@ -170,9 +186,12 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
       result = 'ok';
     } catch (err) {
       // Requesters get a plain message; the parent's address and the details go to the log only.
-      const failure = new DomainError('UpstreamUnavailable', result === 'corrupt'
-        ? `payload ${file.sha1} from the parent failed verification and was discarded; try again later`
-        : `payload ${file.sha1} is not on this node yet and its parent could not deliver it; try again later`);
+      const failure = new DomainError(
+        'UpstreamUnavailable',
+        result === 'corrupt'
+          ? `payload ${file.sha1} from the parent failed verification and was discarded; try again later`
+          : `payload ${file.sha1} is not on this node yet and its parent could not deliver it; try again later`,
+      );
       live?.abort(failure);
       this.log.warn({ sha1: file.sha1, result, reason: (err as Error).message }, 'upstream payload fetch failed; nothing kept');
       throw failure;
@@ -191,8 +210,12 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
     // A body error destroys the tap, which makes store() reject; store() itself never destroys its source.
     pipeline(body, tap).catch(() => undefined);
     try {
-      await this.store.store(tap, { maxBytes: file.size, extension: file.extension,
-        expect: { sha1: file.sha1, sha256: file.sha256, size: file.size }, onVerified: () => live?.release() });
+      await this.store.store(tap, {
+        maxBytes: file.size,
+        extension: file.extension,
+        expect: { sha1: file.sha1, sha256: file.sha256, size: file.size },
+        onVerified: () => live?.release(),
+      });
     } catch (err) {
       body.destroy();
       tap.destroy();

@@ -20,14 +20,19 @@ const PUBLIC_URL = 'public_url';
 export class NodeIdentityService {
   private identity?: Promise<NodeIdentity>;
 
-  constructor(private readonly uow: UnitOfWork, private readonly settings: NodeSettingRepository) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly settings: NodeSettingRepository,
+  ) {}
 
   /** getNodeIdentity returns the node id and the 32-byte cookie key, read once per process. */
   getNodeIdentity(ctx: RequestContext): Promise<NodeIdentity> {
-    this.identity ??= this.uow.run(ctx, (tx) => this.load(tx)).catch((err) => {
-      this.identity = undefined;
-      throw err;
-    });
+    this.identity ??= this.uow
+      .run(ctx, (tx) => this.load(tx))
+      .catch((err) => {
+        this.identity = undefined;
+        throw err;
+      });
     return this.identity;
   }
 

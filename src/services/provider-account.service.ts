@@ -29,13 +29,18 @@ export class ProviderAccountService {
   // Hash checked when the name is unknown, so a wrong name costs as long as a wrong password.
   private decoy: Promise<string> | undefined;
 
-  constructor(private readonly uow: UnitOfWork, private readonly providers: SoftwareProviderRepository) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly providers: SoftwareProviderRepository,
+  ) {}
 
   /** add creates an account with a generated password, returned here once and stored only as a hash. */
   async add(ctx: RequestContext, name: string): Promise<NewProviderAccount> {
     if (!NAME.test(name)) {
-      throw new DomainError('InvalidParameters',
-        `invalid provider name "${name}": use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+      throw new DomainError(
+        'InvalidParameters',
+        `invalid provider name "${name}": use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+      );
     }
     const password = generateSecret();
     const secretHash = await hashSecret(password);

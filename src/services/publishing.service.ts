@@ -23,8 +23,12 @@ export interface UpstreamOwner {
  * change, all in one transaction, so a failure stores nothing.
  */
 export class PublishingService {
-  constructor(private readonly uow: UnitOfWork, private readonly store: UpdateStoreRepository, private readonly clock: () => Date = () => new Date(),
-    private readonly upstream?: UpstreamOwner) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly store: UpdateStoreRepository,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly upstream?: UpstreamOwner,
+  ) {}
 
   /** publishUpdate stores revision 1 of a new update, or revision N+1 when the UpdateID exists. */
   async publishUpdate(ctx: PublishContext, input: PublishUpdateInput): Promise<UpdateIdentity> {
@@ -34,19 +38,28 @@ export class PublishingService {
       const productId = await this.resolveProduct(m, v.company ?? ctx.actor.providerName, v.productFamily, v.product);
       const updateId = v.updateId ?? randomUUID();
       const previous = await this.store.lockLatestRevision(m, updateId);
-      if (previous && previous.updateType !== 'Software') throw invalidParameters(`update ${updateId} is a ${previous.updateType}, not a software update`);
+      if (previous && previous.updateType !== 'Software')
+        throw invalidParameters(`update ${updateId} is a ${previous.updateType}, not a software update`);
       if (previous?.owner === 'upstream') throw await this.ownedUpstream(m, updateId, 'publish');
       const now = this.clock().toISOString();
       // A new revision keeps its update's files unless the provider names new ones or an empty list.
-      const files = v.files === undefined && previous
-        ? parseUpdateXml(previous.xml).files
-        : (await this.resolveFiles(m, v.files ?? [])).map((f) => ({ ...f, modified: now }));
+      const files =
+        v.files === undefined && previous
+          ? parseUpdateXml(previous.xml).files
+          : (await this.resolveFiles(m, v.files ?? [])).map((f) => ({ ...f, modified: now }));
       const doc: UpdateDocument = {
         identity: { updateId, revisionNumber: (previous?.revisionNumber ?? 0) + 1 },
-        updateType: 'Software', publicationState: 'Published', creationDate: now,
-        title: v.title, description: v.description ?? '', kbArticleId: v.kbArticleId, msrcSeverity: v.msrcSeverity,
+        updateType: 'Software',
+        publicationState: 'Published',
+        creationDate: now,
+        title: v.title,
+        description: v.description ?? '',
+        kbArticleId: v.kbArticleId,
+        msrcSeverity: v.msrcSeverity,
         categoryIds: [productId, classificationId],
-        prerequisites: v.prerequisites ?? [], supersededUpdates: v.supersededUpdates ?? [], bundledUpdates: v.bundledUpdates ?? [],
+        prerequisites: v.prerequisites ?? [],
+        supersededUpdates: v.supersededUpdates ?? [],
+        bundledUpdates: v.bundledUpdates ?? [],
         files,
       };
       await this.store.insertRevisions(m, [{ doc, xml: buildUpdateXml(doc) }]);
@@ -78,7 +91,9 @@ export class PublishingService {
   private async ownedUpstream(m: TxContext, updateId: string, verb: 'publish' | 'expire'): Promise<DomainError> {
     const owner = await this.upstream?.current(m);
     const where = owner ? `the upstream server ${owner.url}` : 'the upstream server this node syncs from';
-    return invalidParameters(`update ${updateId} is owned by ${where}: it arrived by sync, so only that server may ${verb} its revisions; ${verb} it there`);
+    return invalidParameters(
+      `update ${updateId} is owned by ${where}: it arrived by sync, so only that server may ${verb} its revisions; ${verb} it there`,
+    );
   }
 
   private async resolveClassification(m: TxContext, nameOrId: string) {
@@ -104,9 +119,18 @@ export class PublishingService {
     const existing = await this.store.findCategoryByTitle(m, type, title, parentId);
     if (existing) return existing.categoryId;
     const doc: UpdateDocument = {
-      identity: { updateId: randomUUID(), revisionNumber: 1 }, updateType: 'Category', categoryType: type,
-      publicationState: 'Published', creationDate: this.clock().toISOString(), title, description: '',
-      categoryIds: parentId ? [parentId] : [], prerequisites: [], supersededUpdates: [], bundledUpdates: [], files: [],
+      identity: { updateId: randomUUID(), revisionNumber: 1 },
+      updateType: 'Category',
+      categoryType: type,
+      publicationState: 'Published',
+      creationDate: this.clock().toISOString(),
+      title,
+      description: '',
+      categoryIds: parentId ? [parentId] : [],
+      prerequisites: [],
+      supersededUpdates: [],
+      bundledUpdates: [],
+      files: [],
     };
     await this.store.insertRevisions(m, [{ doc, xml: buildUpdateXml(doc) }]);
     return doc.identity.updateId;

@@ -23,7 +23,10 @@ export interface DownstreamContext extends RequestContext {
 }
 
 /** One IdAndDelta entry of a ServerSyncFilter. */
-export interface IdAndDelta { id: string; delta: boolean }
+export interface IdAndDelta {
+  id: string;
+  delta: boolean;
+}
 
 /** The parts of ServerSyncFilter Cascade acts on. */
 export interface RevisionListFilter {
@@ -48,7 +51,10 @@ export interface UpdateData {
 }
 
 /** A payload's location on this node. */
-export interface FileLocation { sha1: string; url: string }
+export interface FileLocation {
+  sha1: string;
+  url: string;
+}
 
 /** PayloadWarmer lets DownloadFiles ask for payloads ahead of need (a root holds them all already). */
 export interface PayloadWarmer {
@@ -75,7 +81,8 @@ export class ServerSyncService {
     const { rule } = ctx.downstream;
     const catalog = await this.uow.run(ctx, (tx) => this.catalog(tx));
     const visible = catalog.visibleCategoryIds(rule);
-    const classifications = [...catalog.visibleClassifications(rule)].map((id) => catalog.get(id)!)
+    const classifications = [...catalog.visibleClassifications(rule)]
+      .map((id) => catalog.get(id)!)
       .sort((a, b) => a.title.localeCompare(b.title))
       .map((c) => ({ id: c.categoryId, categoryType: c.categoryType, title: c.title, children: [] }));
     return { products: catalog.productTree(visible), classifications };
@@ -95,62 +102,98 @@ export class ServerSyncService {
       throw invalidParameters('filter: Categories and Classifications must both be given or both be empty');
     }
     const { rule } = ctx.downstream;
-    return this.uow.run(ctx, async (m) => {
-      const catalog = await this.catalog(m);
-      const high = await this.changeLog.highWaterMark(m);
-      const from = anchor?.seq ?? 0n;
-      if (from > high) throw new DomainError('ServerChanged', 'the anchor is newer than this server\'s change log; reset your anchors and resync');
-      const target = { serverId: ctx.downstream.serverId, channel: ctx.downstream.channel };
-      let revisions: UpdateIdentity[];
-      if (filter.getConfig) {
-        const categoryIds = rule.all ? undefined : [...catalog.visibleCategoryIds(rule)];
-        revisions = await this.changeLog.changedSince(m, from, high, target, { categories: true, rule, selection: EVERYTHING, categoryIds });
-      } else {
-        // Delta=true without an anchor means the same as Delta=false: everything (MS-WSUSSS 3.1.4.5).
-        const full = (l: IdAndDelta[]) => l.filter((e) => !e.delta || anchor === undefined).map((e) => e.id.toLowerCase());
-        const ids = (l: IdAndDelta[]) => l.map((e) => e.id.toLowerCase());
-        const selection: EffectiveRule = filter.categories.length === 0 ? EVERYTHING : {
-          all: false, productIds: catalog.productsUnder(ids(filter.categories)), classificationIds: catalog.classificationsAmong(ids(filter.classifications)),
-        };
-        const f: RevisionFilter = { categories: false, rule, selection };
-        revisions = await this.changeLog.changedSince(m, from, high, target, f);
-        const fullIds = [...catalog.productsUnder(full(filter.categories)), ...catalog.classificationsAmong(full(filter.classifications))];
-        revisions.push(...await this.changeLog.inCategories(m, fullIds, f));
-      }
-      return { anchor: formatAnchor(high, this.clock()), revisions: uniqueIdentities(revisions) };
-    }, 'REPEATABLE READ');
+    return this.uow.run(
+      ctx,
+      async (m) => {
+        const catalog = await this.catalog(m);
+        const high = await this.changeLog.highWaterMark(m);
+        const from = anchor?.seq ?? 0n;
+        if (from > high)
+          throw new DomainError('ServerChanged', "the anchor is newer than this server's change log; reset your anchors and resync");
+        const target = { serverId: ctx.downstream.serverId, channel: ctx.downstream.channel };
+        let revisions: UpdateIdentity[];
+        if (filter.getConfig) {
+          const categoryIds = rule.all ? undefined : [...catalog.visibleCategoryIds(rule)];
+          revisions = await this.changeLog.changedSince(m, from, high, target, {
+            categories: true,
+            rule,
+            selection: EVERYTHING,
+            categoryIds,
+          });
+        } else {
+          // Delta=true without an anchor means the same as Delta=false: everything (MS-WSUSSS 3.1.4.5).
+          const full = (l: IdAndDelta[]) => l.filter((e) => !e.delta || anchor === undefined).map((e) => e.id.toLowerCase());
+          const ids = (l: IdAndDelta[]) => l.map((e) => e.id.toLowerCase());
+          const selection: EffectiveRule =
+            filter.categories.length === 0
+              ? EVERYTHING
+              : {
+                  all: false,
+                  productIds: catalog.productsUnder(ids(filter.categories)),
+                  classificationIds: catalog.classificationsAmong(ids(filter.classifications)),
+                };
+          const f: RevisionFilter = { categories: false, rule, selection };
+          revisions = await this.changeLog.changedSince(m, from, high, target, f);
+          const fullIds = [
+            ...catalog.productsUnder(full(filter.categories)),
+            ...catalog.classificationsAmong(full(filter.classifications)),
+          ];
+          revisions.push(...(await this.changeLog.inCategories(m, fullIds, f)));
+        }
+        return { anchor: formatAnchor(high, this.clock()), revisions: uniqueIdentities(revisions) };
+      },
+      'REPEATABLE READ',
+    );
   }
 
   /** getUpdateData returns the documents of 1..100 revisions this downstream may receive, and a URL per payload. */
   async getUpdateData(ctx: DownstreamContext, ids: UpdateIdentity[]): Promise<{ updates: UpdateData[]; files: FileLocation[] }> {
     const max = SERVER_SYNC_LIMITS.maxNumberOfUpdatesPerRequest;
-    if (ids.length < 1 || ids.length > max) throw invalidParameters(`updateIds: between 1 and ${max} identities are allowed, got ${ids.length}`);
+    if (ids.length < 1 || ids.length > max)
+      throw invalidParameters(`updateIds: between 1 and ${max} identities are allowed, got ${ids.length}`);
     for (const id of ids) {
-      if (!isGuid(id.updateId) || !Number.isInteger(id.revisionNumber)) throw invalidParameters('updateIds: each needs a GUID UpdateID and an int RevisionNumber');
+      if (!isGuid(id.updateId) || !Number.isInteger(id.revisionNumber))
+        throw invalidParameters('updateIds: each needs a GUID UpdateID and an int RevisionNumber');
     }
     const wanted = ids.map((i) => ({ updateId: i.updateId.toLowerCase(), revisionNumber: i.revisionNumber }));
-    return this.uow.run(ctx, async (m) => {
-      const found = await this.store.findRevisions(m, wanted);
-      const allowed = new Set(await this.availability.filterAvailable(m, ctx.downstream.rule, found.map((r) => r.revisionId)));
-      const byKey = new Map(found.filter((r) => allowed.has(r.revisionId)).map((r) => [`${r.updateId}/${r.revisionNumber}`, r]));
-      const missing = wanted.filter((w) => !byKey.has(`${w.updateId}/${w.revisionNumber}`));
-      if (missing.length) {
-        throw invalidParameters(`updateIds: no such revision available here: ${missing.map((w) => `${w.updateId} rev ${w.revisionNumber}`).join(', ')}`);
-      }
-      const files = await this.store.filesOfRevisions(m, found.map((r) => r.revisionId));
-      const updates = wanted.map((w) => {
-        const r = byKey.get(`${w.updateId}/${w.revisionNumber}`)!;
-        return { id: w, xml: r.xml, fileSha1s: files.filter((f) => f.revisionId === r.revisionId).map((f) => f.sha1) };
-      });
-      const locations = new Map(files.map((f) => [f.sha1, `${this.publicUrl}${contentUrlPath(f.sha1, f.extension)}`]));
-      return { updates, files: [...locations].map(([sha1, url]) => ({ sha1, url })) };
-    }, 'REPEATABLE READ');
+    return this.uow.run(
+      ctx,
+      async (m) => {
+        const found = await this.store.findRevisions(m, wanted);
+        const allowed = new Set(
+          await this.availability.filterAvailable(
+            m,
+            ctx.downstream.rule,
+            found.map((r) => r.revisionId),
+          ),
+        );
+        const byKey = new Map(found.filter((r) => allowed.has(r.revisionId)).map((r) => [`${r.updateId}/${r.revisionNumber}`, r]));
+        const missing = wanted.filter((w) => !byKey.has(`${w.updateId}/${w.revisionNumber}`));
+        if (missing.length) {
+          throw invalidParameters(
+            `updateIds: no such revision available here: ${missing.map((w) => `${w.updateId} rev ${w.revisionNumber}`).join(', ')}`,
+          );
+        }
+        const files = await this.store.filesOfRevisions(
+          m,
+          found.map((r) => r.revisionId),
+        );
+        const updates = wanted.map((w) => {
+          const r = byKey.get(`${w.updateId}/${w.revisionNumber}`)!;
+          return { id: w, xml: r.xml, fileSha1s: files.filter((f) => f.revisionId === r.revisionId).map((f) => f.sha1) };
+        });
+        const locations = new Map(files.map((f) => [f.sha1, `${this.publicUrl}${contentUrlPath(f.sha1, f.extension)}`]));
+        return { updates, files: [...locations].map(([sha1, url]) => ({ sha1, url })) };
+      },
+      'REPEATABLE READ',
+    );
   }
 
   /** downloadFiles asks this node to hold 1..100 payloads soon (DownloadFiles); unknown digests are a fault. */
   async downloadFiles(ctx: DownstreamContext, sha1s: string[]): Promise<void> {
     const max = SERVER_SYNC_LIMITS.maxDownloadFilesDigests;
-    if (sha1s.length < 1 || sha1s.length > max) throw invalidParameters(`fileDigestList: between 1 and ${max} digests are allowed, got ${sha1s.length}`);
+    if (sha1s.length < 1 || sha1s.length > max)
+      throw invalidParameters(`fileDigestList: between 1 and ${max} digests are allowed, got ${sha1s.length}`);
     const known = await this.uow.run(ctx, (m) => this.store.fileFacts(m, sha1s));
     const unknown = sha1s.filter((s) => !known.has(s));
     if (unknown.length) throw new DomainError('FileDigestsMissing', unknown.map(hexToBase64).join('|'));

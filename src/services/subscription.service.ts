@@ -6,14 +6,20 @@ import type { Subscription, UpstreamSubscriptionRepository } from '../repositori
 import type { UpstreamCategory } from '../clients/upstream-client';
 
 /** The parent's offer, as GetCatalog returned it. */
-export interface OfferedCatalog { products: UpstreamCategory[]; classifications: UpstreamCategory[] }
+export interface OfferedCatalog {
+  products: UpstreamCategory[];
+  classifications: UpstreamCategory[];
+}
 
 /**
  * SubscriptionService chooses, from what the parent's GetCatalog offers, the products and
  * classifications this node syncs (claim 18 b). A newly chosen one is synced with its whole history.
  */
 export class SubscriptionService {
-  constructor(private readonly uow: UnitOfWork, private readonly subscriptions: UpstreamSubscriptionRepository) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly subscriptions: UpstreamSubscriptionRepository,
+  ) {}
 
   list(ctx: RequestContext): Promise<Subscription[]> {
     return this.uow.run(ctx, (tx) => this.subscriptions.list(tx));
@@ -42,7 +48,8 @@ function resolve(terms: string[], offered: UpstreamCategory[], what: string) {
     const key = term.toLowerCase();
     const byId = isGuid(term);
     const found = offered.find((c) => (byId ? c.id === key : c.title.toLowerCase() === key));
-    if (!found) throw invalidParameters(`the parent offers no ${what} "${term}"; offered: ${offered.map((c) => c.title).join(', ') || 'none'}`);
+    if (!found)
+      throw invalidParameters(`the parent offers no ${what} "${term}"; offered: ${offered.map((c) => c.title).join(', ') || 'none'}`);
     return { categoryId: found.id, categoryType: found.categoryType as CategoryType, title: found.title };
   });
 }

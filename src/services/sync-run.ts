@@ -57,7 +57,10 @@ export class SyncRun {
   /** Revisions stored by this run, kept only when the content step will prefetch their payloads. */
   private readonly imported: UpdateIdentity[] = [];
 
-  constructor(private readonly ctx: RequestContext, private readonly d: SyncRunDeps) {}
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly d: SyncRunDeps,
+  ) {}
 
   async run(): Promise<SyncCounts> {
     await this.authorize();
@@ -99,13 +102,17 @@ export class SyncRun {
 
   private async updates(): Promise<void> {
     const { subscribed, anchor } = await this.tx(async (tx) => ({
-      subscribed: await this.d.subscriptions.list(tx), anchor: await this.d.settings.get(tx, SYNC_KEYS.updateAnchor),
+      subscribed: await this.d.subscriptions.list(tx),
+      anchor: await this.d.settings.get(tx, SYNC_KEYS.updateAnchor),
     }));
     const filter = updateFilter(anchor, subscribed, this.catalogTree!);
     const list = await this.d.client.getRevisionIdList(filter);
     await this.importRevisions('updates', list.revisions, async (m) => {
       await this.d.settings.set(m, SYNC_KEYS.updateAnchor, list.anchor);
-      await this.d.subscriptions.markFullSyncDone(m, subscribed.map((s) => s.categoryId));
+      await this.d.subscriptions.markFullSyncDone(
+        m,
+        subscribed.map((s) => s.categoryId),
+      );
     });
   }
 
@@ -127,7 +134,7 @@ export class SyncRun {
     this.counts.revisionsListed += listed.length;
     const missing: UpdateIdentity[] = [];
     for (let i = 0; i < listed.length; i += LOOKUP_CHUNK) {
-      missing.push(...await this.tx((m) => this.d.store.missingIdentities(m, listed.slice(i, i + LOOKUP_CHUNK))));
+      missing.push(...(await this.tx((m) => this.d.store.missingIdentities(m, listed.slice(i, i + LOOKUP_CHUNK)))));
     }
     const batches: UpdateIdentity[][] = [];
     for (let i = 0; i < missing.length; i += this.maxPerRequest) batches.push(missing.slice(i, i + this.maxPerRequest));
@@ -168,7 +175,9 @@ export class SyncRun {
     return data.map((u) => {
       const doc = parseUpdateXml(u.xml);
       if (doc.identity.updateId !== u.id.updateId || doc.identity.revisionNumber !== u.id.revisionNumber) {
-        throw new Error(`the parent sent the document of ${doc.identity.updateId}/${doc.identity.revisionNumber} as ${u.id.updateId}/${u.id.revisionNumber}`);
+        throw new Error(
+          `the parent sent the document of ${doc.identity.updateId}/${doc.identity.revisionNumber} as ${u.id.updateId}/${u.id.revisionNumber}`,
+        );
       }
       return { doc, xml: u.xml };
     });
@@ -178,8 +187,10 @@ export class SyncRun {
   private async store(m: TxContext, chunk: RevisionToStore[]): Promise<void> {
     const { replaced } = await this.d.store.yieldToUpstream(m, chunk);
     if (replaced.length) {
-      this.d.log.warn({ replaced: replaced.map((r) => `${r.updateId}/${r.revisionNumber}`) },
-        'local revisions collided with the parent\'s revisions of updates it owns: replaced by the parent\'s; those updates are now upstream-owned');
+      this.d.log.warn(
+        { replaced: replaced.map((r) => `${r.updateId}/${r.revisionNumber}`) },
+        "local revisions collided with the parent's revisions of updates it owns: replaced by the parent's; those updates are now upstream-owned",
+      );
     }
     const inserted = await this.d.store.insertRevisions(m, chunk, 'upstream');
     this.counts.revisionsImported += inserted.length;
@@ -197,12 +208,17 @@ export class SyncRun {
  * category whose whole history has not arrived yet is asked for with Delta=false. No subscription asks
  * for everything the parent offers.
  */
-export function updateFilter(anchor: string | undefined, subscribed: Array<{ categoryId: string; categoryType: string; fullSyncDone: boolean }>,
-  catalog: { products: UpstreamCategory[]; classifications: UpstreamCategory[] }): UpstreamFilter {
+export function updateFilter(
+  anchor: string | undefined,
+  subscribed: Array<{ categoryId: string; categoryType: string; fullSyncDone: boolean }>,
+  catalog: { products: UpstreamCategory[]; classifications: UpstreamCategory[] },
+): UpstreamFilter {
   if (!subscribed.length) return { anchor, getConfig: false, categories: [], classifications: [] };
   const pick = (isClassification: boolean, offered: UpstreamCategory[]) => {
     const chosen = subscribed.filter((s) => (s.categoryType === 'UpdateClassification') === isClassification);
-    return chosen.length ? chosen.map((s) => ({ id: s.categoryId, delta: s.fullSyncDone })) : offered.map((c) => ({ id: c.id, delta: true }));
+    return chosen.length
+      ? chosen.map((s) => ({ id: s.categoryId, delta: s.fullSyncDone }))
+      : offered.map((c) => ({ id: c.id, delta: true }));
   };
   return { anchor, getConfig: false, categories: pick(false, catalog.products), classifications: pick(true, catalog.classifications) };
 }

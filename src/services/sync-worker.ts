@@ -35,7 +35,10 @@ export interface SyncWorkerDeps {
 }
 
 /** The outcome of a successful sync. */
-export interface SyncOutcome { runId: number; counts: SyncCounts }
+export interface SyncOutcome {
+  runId: number;
+  counts: SyncCounts;
+}
 
 /**
  * SyncWorker runs syncs with the parent: one at a time (a Postgres advisory lock, so also across
@@ -49,7 +52,11 @@ export class SyncWorker {
   /** syncNow runs one sync; ServerBusy if one is already running; otherwise throws the run's failure after recording it. */
   async syncNow(ctx: RequestContext, trigger: 'manual' | 'scheduled', onProgress?: SyncProgress): Promise<SyncOutcome> {
     const upstream = await this.d.upstream.current(ctx);
-    if (!upstream) throw new DomainError('InvalidParameters', 'this node has no upstream: set CASCADE_UPSTREAM_URL/ID/SECRET or run `cascade upstream set`');
+    if (!upstream)
+      throw new DomainError(
+        'InvalidParameters',
+        'this node has no upstream: set CASCADE_UPSTREAM_URL/ID/SECRET or run `cascade upstream set`',
+      );
     if (this.running) throw new DomainError('ServerBusy', 'a sync is already running in this process');
     this.running = true;
     let releaseLocal: (() => void) | undefined;

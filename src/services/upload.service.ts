@@ -40,8 +40,12 @@ const FILE_NAME = /^(?!\.{1,2}$)[^/\\\x00-\x1f\x7f]{1,255}$/;
 
 /** UploadService indicates the first half of publishing: a provider's payload bytes into the content store. */
 export class UploadService {
-  constructor(private readonly uow: UnitOfWork, private readonly store: ContentStore, private readonly files: UpdateFileRepository,
-    private readonly settings: UploadSettings) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly store: ContentStore,
+    private readonly files: UpdateFileRepository,
+    private readonly settings: UploadSettings,
+  ) {}
 
   /** upload stores the payload, records it in update_file and returns its digests and URL. */
   async upload(ctx: RequestContext, request: UploadRequest): Promise<UploadResult> {

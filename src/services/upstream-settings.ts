@@ -12,12 +12,19 @@ const KEYS = { url: 'upstream.url', serverId: 'upstream.server-id', secret: 'ups
  * stored as given: the node must present it to its parent.
  */
 export class UpstreamSettings {
-  constructor(private readonly uow: UnitOfWork, private readonly settings: NodeSettingRepository, private readonly fromEnvironment: UpstreamConfig | undefined) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly settings: NodeSettingRepository,
+    private readonly fromEnvironment: UpstreamConfig | undefined,
+  ) {}
 
   async current(ctx: RequestContext): Promise<UpstreamConfig | undefined> {
     if (this.fromEnvironment) return this.fromEnvironment;
-    const [url, serverId, secret] = await this.uow.run(ctx, async (tx) =>
-      [await this.settings.get(tx, KEYS.url), await this.settings.get(tx, KEYS.serverId), await this.settings.get(tx, KEYS.secret)]);
+    const [url, serverId, secret] = await this.uow.run(ctx, async (tx) => [
+      await this.settings.get(tx, KEYS.url),
+      await this.settings.get(tx, KEYS.serverId),
+      await this.settings.get(tx, KEYS.secret),
+    ]);
     return url && serverId && secret ? { url, serverId, secret } : undefined;
   }
 

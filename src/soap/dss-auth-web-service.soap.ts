@@ -16,7 +16,11 @@ export function dssAuthWebServiceSpec(sessions: DownstreamSessionService, authen
     operations: {
       GetAuthorizationCookie: async (args, req: Request) => {
         const server = req.user as DownstreamServer;
-        const data = await sessions.issueAuthorizationCookie(httpContext(req, { kind: 'downstream-server', serverId: server.serverId }), server, optionalText(args.accountGuid, 'accountGuid'));
+        const data = await sessions.issueAuthorizationCookie(
+          httpContext(req, { kind: 'downstream-server', serverId: server.serverId }),
+          server,
+          optionalText(args.accountGuid, 'accountGuid'),
+        );
         return { GetAuthorizationCookieResult: { PlugInId: 'DssTargeting', CookieData: data.toString('base64') } };
       },
     },

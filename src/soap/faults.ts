@@ -14,8 +14,17 @@ export interface SoapFault11 {
 }
 
 /** Codes that blame the caller (soap:Client); every other code blames the server. */
-const CLIENT_CODES = new Set<ErrorCode>(['InvalidParameters', 'InvalidCookie', 'InvalidAuthorizationCookie',
-  'IncompatibleProtocolVersion', 'FileDigestsMissing', 'Unauthorized', 'NotFound', 'PayloadTooLarge', 'Conflict']);
+const CLIENT_CODES = new Set<ErrorCode>([
+  'InvalidParameters',
+  'InvalidCookie',
+  'InvalidAuthorizationCookie',
+  'IncompatibleProtocolVersion',
+  'FileDigestsMissing',
+  'Unauthorized',
+  'NotFound',
+  'PayloadTooLarge',
+  'Conflict',
+]);
 
 /**
  * toSoapFault is the one mapping from an error to a WSUS-shaped fault: a DomainError keeps its code and
@@ -45,8 +54,5 @@ export function toSoapFault(err: unknown, method: string, log: Logger): SoapFaul
 export function faultEnvelope(fault: SoapFault11, faultcode = fault.Fault.faultcode): string {
   const f = fault.Fault;
   const d = f.detail;
-  return xml`<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>${
-    xml`<faultcode>${faultcode}</faultcode><faultstring>${f.faultstring}</faultstring>`}${
-    xml`<detail><ErrorCode>${d.ErrorCode}</ErrorCode><Message>${d.Message}</Message><ID>${d.ID}</ID><Method>${d.Method}</Method></detail>`}${
-    xml`</soap:Fault></soap:Body></soap:Envelope>`}`.toString();
+  return xml`<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>${xml`<faultcode>${faultcode}</faultcode><faultstring>${f.faultstring}</faultstring>`}${xml`<detail><ErrorCode>${d.ErrorCode}</ErrorCode><Message>${d.Message}</Message><ID>${d.ID}</ID><Method>${d.Method}</Method></detail>`}${xml`</soap:Fault></soap:Body></soap:Envelope>`}`.toString();
 }

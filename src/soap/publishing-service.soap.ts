@@ -40,9 +40,13 @@ export function publishingServiceSpec(service: PublishingService, authenticate: 
           supersededUpdates: arrayOf<string>(u.SupersededUpdates, 'guid'),
           bundledUpdates: arrayOf<string>(u.BundledUpdates, 'guid'),
           // Files absent: the new revision keeps the previous one's; an empty <Files/> removes them.
-          files: u.Files === undefined ? undefined : arrayOf<Record<string, unknown>>(u.Files, 'PublishedFile').map((f) => ({
-            sha1: optionalText(f.Sha1, 'Sha1') ?? '', fileName: optionalText(f.FileName, 'FileName') ?? '',
-          })),
+          files:
+            u.Files === undefined
+              ? undefined
+              : arrayOf<Record<string, unknown>>(u.Files, 'PublishedFile').map((f) => ({
+                  sha1: optionalText(f.Sha1, 'Sha1') ?? '',
+                  fileName: optionalText(f.FileName, 'FileName') ?? '',
+                })),
         });
         return { PublishUpdateResult: toWsdlIdentity(id) };
       },

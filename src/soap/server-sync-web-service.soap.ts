@@ -10,7 +10,6 @@ import { toWsdlIdentity } from './publishing-service.soap';
 import { getUpdateDataResponseXml } from './update-data-xml';
 import { base64ToHex } from '../domain/update-document';
 
-
 /** readCookie reads a Cookie argument { Expiration, EncryptedData }. */
 function readCookie(value: unknown): WireCookie {
   const c = requiredObject(value, 'cookie');
@@ -28,7 +27,9 @@ function idAndDeltas(value: unknown): IdAndDelta[] {
 function catalogToWsdl(nodes: CatalogNode[]): { CatalogCategory: unknown[] } {
   return {
     CatalogCategory: nodes.map((n) => ({
-      Id: n.id, CategoryType: n.categoryType, Title: n.title,
+      Id: n.id,
+      CategoryType: n.categoryType,
+      Title: n.title,
       ...(n.children.length ? { Children: catalogToWsdl(n.children) } : {}),
     })),
   };
@@ -57,18 +58,29 @@ export function serverSyncWebServiceSpec(sync: ServerSyncService, sessions: Down
         if (auth.length !== 1) throw invalidParameters('authCookies must hold exactly one AuthorizationCookie');
         const data = optionalText(auth[0].CookieData, 'CookieData');
         if (!data) throw invalidParameters('AuthorizationCookie.CookieData is required');
-        const cookie = await sessions.issueCookie(anonymous(req), Buffer.from(data, 'base64'), optionalText(args.protocolVersion, 'protocolVersion') ?? '');
+        const cookie = await sessions.issueCookie(
+          anonymous(req),
+          Buffer.from(data, 'base64'),
+          optionalText(args.protocolVersion, 'protocolVersion') ?? '',
+        );
         return { GetCookieResult: { Expiration: cookie.expiration.toISOString(), EncryptedData: cookie.encryptedData.toString('base64') } };
       },
       GetConfigData: async (args, req) => {
         const ctx = await sessions.context(anonymous(req), readCookie(args.cookie));
         return {
           GetConfigDataResult: {
-            CatalogOnlySync: false, LazySync: true, ServerHostsPsfFiles: false,
-            MaxNumberOfComputerIdsInRequest: 0, MaxNumberOfDriverSetsPerRequest: 0, MaxNumberOfPnpHardwareIdsInRequest: 0,
+            CatalogOnlySync: false,
+            LazySync: true,
+            ServerHostsPsfFiles: false,
+            MaxNumberOfComputerIdsInRequest: 0,
+            MaxNumberOfDriverSetsPerRequest: 0,
+            MaxNumberOfPnpHardwareIdsInRequest: 0,
             MaxNumberOfUpdatesPerRequest: SERVER_SYNC_LIMITS.maxNumberOfUpdatesPerRequest,
-            NewConfigAnchor: sync.configAnchor(ctx), ProtocolVersion: SERVER_SYNC_LIMITS.protocolVersion,
-            LanguageUpdateList: { ServerSyncLanguageData: [{ LanguageID: 1033, ShortLanguage: 'en', LongLanguage: 'English', Enabled: true }] },
+            NewConfigAnchor: sync.configAnchor(ctx),
+            ProtocolVersion: SERVER_SYNC_LIMITS.protocolVersion,
+            LanguageUpdateList: {
+              ServerSyncLanguageData: [{ LanguageID: 1033, ShortLanguage: 'en', LongLanguage: 'English', Enabled: true }],
+            },
           },
         };
       },
@@ -80,22 +92,27 @@ export function serverSyncWebServiceSpec(sync: ServerSyncService, sessions: Down
         const ctx = await sessions.context(anonymous(req), readCookie(args.cookie));
         const f = requiredObject(args.filter, 'filter');
         const list = await sync.getRevisionIdList(ctx, {
-          anchor: optionalText(f.Anchor, 'Anchor'), getConfig: bool(f.GetConfig),
-          categories: idAndDeltas(f.Categories), classifications: idAndDeltas(f.Classifications),
+          anchor: optionalText(f.Anchor, 'Anchor'),
+          getConfig: bool(f.GetConfig),
+          categories: idAndDeltas(f.Categories),
+          classifications: idAndDeltas(f.Classifications),
         });
         return { GetRevisionIdListResult: { Anchor: list.anchor, NewRevisions: { UpdateIdentity: list.revisions.map(toWsdlIdentity) } } };
       },
       GetUpdateData: async (args, req) => {
         const ctx = await sessions.context(anonymous(req), readCookie(args.cookie));
-        const ids = arrayOf<Record<string, unknown>>(args.updateIds, 'UpdateIdentity')
-          .map((i) => ({ updateId: String(i.UpdateID ?? ''), revisionNumber: Number(i.RevisionNumber) }));
+        const ids = arrayOf<Record<string, unknown>>(args.updateIds, 'UpdateIdentity').map((i) => ({
+          updateId: String(i.UpdateID ?? ''),
+          revisionNumber: Number(i.RevisionNumber),
+        }));
         const data = await sync.getUpdateData(ctx, ids);
         return { _xml: getUpdateDataResponseXml(data.updates, data.files) };
       },
       DownloadFiles: async (args, req) => {
         const ctx = await sessions.context(anonymous(req), readCookie(args.cookie));
         const digests = arrayOf<string>(args.fileDigestList, 'base64Binary').map(String);
-        for (const d of digests) if (!/^[A-Za-z0-9+/]{27}=$/.test(d)) throw invalidParameters(`fileDigestList: "${d}" is not a base64 SHA-1`);
+        for (const d of digests)
+          if (!/^[A-Za-z0-9+/]{27}=$/.test(d)) throw invalidParameters(`fileDigestList: "${d}" is not a base64 SHA-1`);
         await sync.downloadFiles(ctx, digests.map(base64ToHex));
         return {};
       },

@@ -39,7 +39,11 @@ export function loadWsdl(file: string, publicUrl: string): string {
  * every operation wrapped so only toSoapFault builds faults, text/xml responses, and ?wsdl served with
  * the node's own address. Resolves once node-soap has registered its route.
  */
-export function hostSoapService(app: Express, spec: SoapServiceSpec, opts: { publicUrl: string; maxBytes: number; log: Logger }): Promise<void> {
+export function hostSoapService(
+  app: Express,
+  spec: SoapServiceSpec,
+  opts: { publicUrl: string; maxBytes: number; log: Logger },
+): Promise<void> {
   const wsdl = loadWsdl(spec.wsdlFile, opts.publicUrl);
   const names = new Set(Object.keys(spec.operations));
   app.get(spec.path, (req, res, next) => {
@@ -47,7 +51,13 @@ export function hostSoapService(app: Express, spec: SoapServiceSpec, opts: { pub
     res.type('text/xml; charset=utf-8').send(wsdl);
   });
   // Authentication first, so an unauthenticated caller learns nothing about the service.
-  app.post(spec.path, express.raw({ type: () => true, limit: opts.maxBytes }), ...(spec.before ?? []), forceXmlContentType, checkEnvelope(names, opts.log));
+  app.post(
+    spec.path,
+    express.raw({ type: () => true, limit: opts.maxBytes }),
+    ...(spec.before ?? []),
+    forceXmlContentType,
+    checkEnvelope(names, opts.log),
+  );
 
   const port: Record<string, unknown> = {};
   for (const [name, op] of Object.entries(spec.operations)) {
@@ -97,7 +107,11 @@ function sendFault(res: Response, xml: string): void {
   res.status(500).set('Content-Type', 'text/xml; charset=utf-8').send(xml);
 }
 
-interface EnvelopeProblem { message: string; operation?: string; versionMismatch?: boolean }
+interface EnvelopeProblem {
+  message: string;
+  operation?: string;
+  versionMismatch?: boolean;
+}
 
 /** envelopeProblem reads the envelope up to its first Body child and says what is wrong, if anything. */
 export function envelopeProblem(xml: string, operations: Set<string>): EnvelopeProblem | undefined {

@@ -11,12 +11,18 @@ const NS = 'http://www.microsoft.com/SoftwareDistribution';
  * update document goes in as escaped text of its XmlUpdateBlob.
  */
 export function getUpdateDataResponseXml(updates: UpdateData[], files: FileLocation[]): string {
-  const x: XmlMarkup[] = updates.map((u) => xml`<ServerSyncUpdateData><Id><UpdateID>${u.id.updateId}</UpdateID><RevisionNumber>${
-    u.id.revisionNumber}</RevisionNumber></Id><XmlUpdateBlob>${u.xml}</XmlUpdateBlob>${u.fileSha1s.length
-    ? xml`<FileDigestList>${u.fileSha1s.map((s) => xml`<base64Binary>${b64(s)}</base64Binary>`)}</FileDigestList>` : NONE}</ServerSyncUpdateData>`);
+  const x: XmlMarkup[] = updates.map(
+    (u) =>
+      xml`<ServerSyncUpdateData><Id><UpdateID>${u.id.updateId}</UpdateID><RevisionNumber>${
+        u.id.revisionNumber
+      }</RevisionNumber></Id><XmlUpdateBlob>${u.xml}</XmlUpdateBlob>${
+        u.fileSha1s.length
+          ? xml`<FileDigestList>${u.fileSha1s.map((s) => xml`<base64Binary>${b64(s)}</base64Binary>`)}</FileDigestList>`
+          : NONE
+      }</ServerSyncUpdateData>`,
+  );
   const urls = files.map((f) => xml`<ServerSyncUrlData><FileDigest>${b64(f.sha1)}</FileDigest><MUUrl>${f.url}</MUUrl></ServerSyncUrlData>`);
-  return xml`<GetUpdateDataResponse xmlns="${NS}"><GetUpdateDataResult><updates>${x}</updates><fileUrls>${urls}</fileUrls></GetUpdateDataResult></GetUpdateDataResponse>`
-    .toString();
+  return xml`<GetUpdateDataResponse xmlns="${NS}"><GetUpdateDataResult><updates>${x}</updates><fileUrls>${urls}</fileUrls></GetUpdateDataResult></GetUpdateDataResponse>`.toString();
 }
 
 const NONE = xml``;

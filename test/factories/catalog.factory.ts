@@ -47,8 +47,12 @@ export interface InsertedRevision {
 export async function insertCategory(db: Queryable, c: CategoryInput): Promise<string> {
   const id = c.categoryId ?? randomUUID();
   await insertRevision(db, id, 1, 'Category', c.title);
-  await db.query(`INSERT INTO category (category_id, category_type, title, parent_category_id) VALUES ($1, $2, $3, $4)`,
-    [id, c.type, c.title, c.parentId ?? null]);
+  await db.query(`INSERT INTO category (category_id, category_type, title, parent_category_id) VALUES ($1, $2, $3, $4)`, [
+    id,
+    c.type,
+    c.title,
+    c.parentId ?? null,
+  ]);
   await db.query(`INSERT INTO change_log (update_id, revision_number, change_kind) VALUES ($1, 1, 'RevisionPublished')`, [id]);
   return id;
 }
@@ -73,34 +77,53 @@ export async function insertProductTree(db: Queryable, name: string): Promise<{ 
 export async function insertUpdate(db: Queryable, u: UpdateInput): Promise<InsertedRevision> {
   const updateId = u.updateId ?? randomUUID();
   const revisionNumber = u.revisionNumber ?? 1;
-  const revisionId = await insertRevision(db, updateId, revisionNumber, u.updateType ?? 'Software', u.title ?? `Update ${updateId.slice(0, 8)}`,
-    u.publicationState ?? 'Published');
+  const revisionId = await insertRevision(
+    db,
+    updateId,
+    revisionNumber,
+    u.updateType ?? 'Software',
+    u.title ?? `Update ${updateId.slice(0, 8)}`,
+    u.publicationState ?? 'Published',
+  );
   const categories = [...(u.productIds ?? []), ...(u.productId ? [u.productId] : []), ...(u.classificationId ? [u.classificationId] : [])];
   for (const categoryId of new Set(categories)) {
     await db.query(`INSERT INTO revision_category (revision_id, category_id) VALUES ($1, $2)`, [revisionId, categoryId]);
   }
-  await db.query(`INSERT INTO change_log (update_id, revision_number, change_kind) VALUES ($1, $2, 'RevisionPublished')`, [updateId, revisionNumber]);
+  await db.query(`INSERT INTO change_log (update_id, revision_number, change_kind) VALUES ($1, $2, 'RevisionPublished')`, [
+    updateId,
+    revisionNumber,
+  ]);
   return { updateId, revisionNumber, revisionId };
 }
 
-async function insertRevision(db: Queryable, updateId: string, revisionNumber: number, updateType: string, title: string,
-  publicationState = 'Published'): Promise<number> {
+async function insertRevision(
+  db: Queryable,
+  updateId: string,
+  revisionNumber: number,
+  updateType: string,
+  title: string,
+  publicationState = 'Published',
+): Promise<number> {
   await db.query(
     `INSERT INTO "update" (update_id, update_type, latest_revision_number) VALUES ($1, $2, $3)
      ON CONFLICT (update_id) DO UPDATE SET latest_revision_number = GREATEST("update".latest_revision_number, EXCLUDED.latest_revision_number)`,
-    [updateId, updateType, revisionNumber]);
+    [updateId, updateType, revisionNumber],
+  );
   await db.query(`UPDATE update_revision SET is_latest = false WHERE update_id = $1 AND revision_number < $2`, [updateId, revisionNumber]);
   const rows: Array<{ revision_id: number }> = await db.query(
     `INSERT INTO update_revision (update_id, revision_number, update_type, title, publication_state, creation_date, is_latest, xml)
      VALUES ($1, $2, $3, $4, $5, now(),
        NOT EXISTS (SELECT 1 FROM update_revision WHERE update_id = $1 AND revision_number > $2), $6)
      RETURNING revision_id`,
-    [updateId, revisionNumber, updateType, title, publicationState, minimalXml(updateId, revisionNumber, updateType, publicationState)]);
+    [updateId, revisionNumber, updateType, title, publicationState, minimalXml(updateId, revisionNumber, updateType, publicationState)],
+  );
   return rows[0].revision_id;
 }
 
 function minimalXml(updateId: string, revisionNumber: number, updateType: string, publicationState: string): string {
-  return '<upd:Update xmlns:upd="http://schemas.microsoft.com/msus/2002/12/Update">'
-    + `<upd:UpdateIdentity UpdateID="${updateId}" RevisionNumber="${revisionNumber}"/>`
-    + `<upd:Properties UpdateType="${updateType}" PublicationState="${publicationState}"/></upd:Update>`;
+  return (
+    '<upd:Update xmlns:upd="http://schemas.microsoft.com/msus/2002/12/Update">' +
+    `<upd:UpdateIdentity UpdateID="${updateId}" RevisionNumber="${revisionNumber}"/>` +
+    `<upd:Properties UpdateType="${updateType}" PublicationState="${publicationState}"/></upd:Update>`
+  );
 }

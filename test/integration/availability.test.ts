@@ -37,7 +37,9 @@ describe('AvailabilityService on real Postgres', () => {
   async function madeAvailable(target: { serverId?: string; channel?: string }): Promise<string[]> {
     const rows: Array<{ update_id: string; revision_number: number }> = await ds.query(
       `SELECT update_id, revision_number FROM change_log WHERE change_kind = 'MadeAvailable'
-       AND (target_server_id = $1 OR target_channel = $2) ORDER BY seq`, [target.serverId ?? null, target.channel ?? null]);
+       AND (target_server_id = $1 OR target_channel = $2) ORDER BY seq`,
+      [target.serverId ?? null, target.channel ?? null],
+    );
     return rows.map((r) => `${r.update_id}:${r.revision_number}`);
   }
   const keys = (revs: InsertedRevision[]) => revs.map((r) => `${r.updateId}:${r.revisionNumber}`);
@@ -46,14 +48,19 @@ describe('AvailabilityService on real Postgres', () => {
   async function twoProducts() {
     const a = await insertProductTree(ds, unique('A'));
     const b = await insertProductTree(ds, unique('B'));
-    const aUpdates = [await insertUpdate(ds, { productId: a.productId, classificationId: CLASSIFICATION.security }),
-      await insertUpdate(ds, { productId: a.productId, classificationId: CLASSIFICATION.critical })];
-    const bUpdates = [await insertUpdate(ds, { productId: b.productId, classificationId: CLASSIFICATION.security }),
-      await insertUpdate(ds, { productId: b.productId, classificationId: CLASSIFICATION.critical })];
+    const aUpdates = [
+      await insertUpdate(ds, { productId: a.productId, classificationId: CLASSIFICATION.security }),
+      await insertUpdate(ds, { productId: a.productId, classificationId: CLASSIFICATION.critical }),
+    ];
+    const bUpdates = [
+      await insertUpdate(ds, { productId: b.productId, classificationId: CLASSIFICATION.security }),
+      await insertUpdate(ds, { productId: b.productId, classificationId: CLASSIFICATION.critical }),
+    ];
     return { a, b, aUpdates, bUpdates };
   }
   const ids = (revs: InsertedRevision[]) => revs.map((r) => r.revisionId);
-  const isAvailable = async (rule: EffectiveRule, revisionId: number) => (await availability.filterAvailable(ctx, rule, [revisionId])).length === 1;
+  const isAvailable = async (rule: EffectiveRule, revisionId: number) =>
+    (await availability.filterAvailable(ctx, rule, [revisionId])).length === 1;
 
   it('makes everything available when no rule applies', async () => {
     const { aUpdates, bUpdates } = await twoProducts();
@@ -63,36 +70,50 @@ describe('AvailabilityService on real Postgres', () => {
     expect(await availability.filterAvailable(ctx, rule, ids([...aUpdates, ...bUpdates]))).to.deep.equal(ids([...aUpdates, ...bUpdates]));
   });
 
-  it('restricting a channel to product A serves only A\'s updates and writes no rows; widening to A+B writes exactly B\'s', async () => {
+  it("restricting a channel to product A serves only A's updates and writes no rows; widening to A+B writes exactly B's", async () => {
     const { a, b, aUpdates, bUpdates } = await twoProducts();
     const channel = unique('g');
     const s = await servers.add(ctx, unique('child'), channel);
     const [category] = await ds.query(`SELECT revision_id FROM update_revision WHERE update_id = $1`, [a.productId]);
 
-    expect(await availability.setRule(ctx, { kind: 'channel', channel }, { products: [a.productId], classifications: 'all' }))
-      .to.deep.equal({ madeAvailable: 0 });
+    expect(
+      await availability.setRule(ctx, { kind: 'channel', channel }, { products: [a.productId], classifications: 'all' }),
+    ).to.deep.equal({ madeAvailable: 0 });
     const narrow = await availability.effectiveRule(ctx, { serverId: s.serverId, channel });
     const asked = [bUpdates[0].revisionId, category.revision_id, ...ids(aUpdates), bUpdates[1].revisionId];
     expect(await availability.filterAvailable(ctx, narrow, asked)).to.deep.equal([category.revision_id, ...ids(aUpdates)]);
     expect(await isAvailable(narrow, bUpdates[0].revisionId)).to.equal(false);
     expect(await madeAvailable({ channel })).to.deep.equal([]);
 
-    const result = await availability.setRule(ctx, { kind: 'channel', channel }, { products: [a.productId, b.productId], classifications: 'all' });
+    const result = await availability.setRule(
+      ctx,
+      { kind: 'channel', channel },
+      { products: [a.productId, b.productId], classifications: 'all' },
+    );
     expect(result.madeAvailable).to.equal(2);
-    expect(await madeAvailable({ channel })).to.have.members(keys(bUpdates)).and.have.length(2);
+    expect(await madeAvailable({ channel }))
+      .to.have.members(keys(bUpdates))
+      .and.have.length(2);
     const wide = await availability.effectiveRule(ctx, { serverId: s.serverId, channel });
     expect(await availability.filterAvailable(ctx, wide, asked)).to.deep.equal(asked);
 
     // Setting the same rule again changes nothing and records nothing.
-    expect((await availability.setRule(ctx, { kind: 'channel', channel }, { products: [b.productId, a.productId], classifications: 'all' })).madeAvailable)
-      .to.equal(0);
+    expect(
+      (await availability.setRule(ctx, { kind: 'channel', channel }, { products: [b.productId, a.productId], classifications: 'all' }))
+        .madeAvailable,
+    ).to.equal(0);
   });
 
   it('writes a row for the latest revision of each update only', async () => {
     const { a, b } = await twoProducts();
     const channel = unique('g');
     const first = await insertUpdate(ds, { productId: b.productId, classificationId: CLASSIFICATION.updates });
-    const second = await insertUpdate(ds, { updateId: first.updateId, revisionNumber: 2, productId: b.productId, classificationId: CLASSIFICATION.updates });
+    const second = await insertUpdate(ds, {
+      updateId: first.updateId,
+      revisionNumber: 2,
+      productId: b.productId,
+      classificationId: CLASSIFICATION.updates,
+    });
     await availability.setRule(ctx, { kind: 'channel', channel }, { products: [a.productId], classifications: 'all' });
     await availability.setRule(ctx, { kind: 'channel', channel }, { products: 'all', classifications: 'all' });
     const rows = await madeAvailable({ channel });
@@ -106,8 +127,11 @@ describe('AvailabilityService on real Postgres', () => {
     await availability.setRule(ctx, { kind: 'channel', channel }, { products: [a.productId], classifications: [CLASSIFICATION.security] });
     const rule = await availability.effectiveRule(ctx, { serverId: '00000000-0000-4000-8000-000000000000', channel });
     expect(await availability.filterAvailable(ctx, rule, ids(aUpdates))).to.deep.equal([aUpdates[0].revisionId]);
-    const { madeAvailable: count } = await availability.setRule(ctx, { kind: 'channel', channel },
-      { products: [a.productId], classifications: [CLASSIFICATION.security, CLASSIFICATION.critical] });
+    const { madeAvailable: count } = await availability.setRule(
+      ctx,
+      { kind: 'channel', channel },
+      { products: [a.productId], classifications: [CLASSIFICATION.security, CLASSIFICATION.critical] },
+    );
     expect(count).to.equal(1);
     expect(await madeAvailable({ channel })).to.deep.equal(keys([aUpdates[1]]));
   });
@@ -128,17 +152,22 @@ describe('AvailabilityService on real Postgres', () => {
     expect(await isAvailable(await availability.effectiveRule(ctx, { serverId: s.serverId, channel }), update2.revisionId)).to.equal(true);
     const catalog = new Catalog(await inTransaction(ds, (tx) => new UpdateStoreRepository(new ChangeLogRepository()).listCategories(tx)));
     const offered = catalog.visibleCategoryIds(await availability.effectiveRule(ctx, { serverId: s.serverId, channel }));
-    for (const id of [tree.companyId, tree.familyId, tree.productId, later, laterStill, CLASSIFICATION.security]) expect(offered.has(id)).to.equal(true);
+    for (const id of [tree.companyId, tree.familyId, tree.productId, later, laterStill, CLASSIFICATION.security])
+      expect(offered.has(id)).to.equal(true);
   });
 
-  it('lets a server\'s rule override its channel\'s, and records its changes against the server', async () => {
+  it("lets a server's rule override its channel's, and records its changes against the server", async () => {
     const { a, b, aUpdates, bUpdates } = await twoProducts();
     const channel = unique('g');
     const own = await servers.add(ctx, unique('own'), channel);
     const follower = await servers.add(ctx, unique('follower'), channel);
     await availability.setRule(ctx, { kind: 'channel', channel }, { products: [a.productId], classifications: 'all' });
 
-    const result = await availability.setRule(ctx, { kind: 'server', serverId: own.serverId }, { products: [b.productId], classifications: 'all' });
+    const result = await availability.setRule(
+      ctx,
+      { kind: 'server', serverId: own.serverId },
+      { products: [b.productId], classifications: 'all' },
+    );
     expect(result.madeAvailable).to.equal(2);
     expect(await madeAvailable({ serverId: own.serverId })).to.have.members(keys(bUpdates));
     const ownRule = await availability.effectiveRule(ctx, { serverId: own.serverId, channel });
@@ -151,7 +180,9 @@ describe('AvailabilityService on real Postgres', () => {
     // Removing the server's rule returns it to its channel's rule: A's updates become available to it.
     expect((await availability.removeRule(ctx, { kind: 'server', serverId: own.serverId })).madeAvailable).to.equal(2);
     expect(await madeAvailable({ serverId: own.serverId })).to.have.members(keys([...bUpdates, ...aUpdates]));
-    expect(await availability.filterAvailable(ctx, await availability.effectiveRule(ctx, { serverId: own.serverId, channel }), all)).to.deep.equal(ids(aUpdates));
+    expect(
+      await availability.filterAvailable(ctx, await availability.effectiveRule(ctx, { serverId: own.serverId, channel }), all),
+    ).to.deep.equal(ids(aUpdates));
   });
 
   it('records what moving a server to a channel with a wider rule makes available to it', async () => {
@@ -162,7 +193,9 @@ describe('AvailabilityService on real Postgres', () => {
     await availability.setRule(ctx, { kind: 'channel', channel: wide }, { products: [a.productId, b.productId], classifications: 'all' });
     const s = await servers.add(ctx, unique('mover'), narrow);
     await servers.setChannel(ctx, s.serverId, wide);
-    expect(await madeAvailable({ serverId: s.serverId })).to.have.members(keys(bUpdates)).and.have.length(2);
+    expect(await madeAvailable({ serverId: s.serverId }))
+      .to.have.members(keys(bUpdates))
+      .and.have.length(2);
     const current = await availability.effectiveRuleOf(ctx, s.serverId);
     expect(await availability.filterAvailable(ctx, current, ids(bUpdates))).to.deep.equal(ids(bUpdates));
   });
@@ -180,7 +213,9 @@ describe('AvailabilityService on real Postgres', () => {
     ];
     for (const attempt of attempts) {
       let err: unknown;
-      await availability.setRule(ctx, { kind: 'channel', channel }, attempt).catch((e) => { err = e; });
+      await availability.setRule(ctx, { kind: 'channel', channel }, attempt).catch((e) => {
+        err = e;
+      });
       expect(err).to.be.instanceOf(DomainError);
       expect((err as DomainError).code).to.equal('InvalidParameters');
     }
@@ -193,12 +228,19 @@ describe('AvailabilityService on real Postgres', () => {
   it('resolves products and classifications from GUIDs or exact titles', async () => {
     const name = unique('Res');
     const tree = await insertProductTree(ds, name);
-    expect(await availability.resolveCategories(ctx, [`${name} Product`, tree.familyId.toUpperCase()], 'products'))
-      .to.deep.equal([tree.productId, tree.familyId]);
-    expect(await availability.resolveCategories(ctx, ['Security Updates,Critical Updates'], 'classifications'))
-      .to.deep.equal([CLASSIFICATION.security, CLASSIFICATION.critical]);
+    expect(await availability.resolveCategories(ctx, [`${name} Product`, tree.familyId.toUpperCase()], 'products')).to.deep.equal([
+      tree.productId,
+      tree.familyId,
+    ]);
+    expect(await availability.resolveCategories(ctx, ['Security Updates,Critical Updates'], 'classifications')).to.deep.equal([
+      CLASSIFICATION.security,
+      CLASSIFICATION.critical,
+    ]);
     const fail = async (terms: string[], dim: 'products' | 'classifications') => {
-      const e = await availability.resolveCategories(ctx, terms, dim).then(() => undefined, (x: DomainError) => x);
+      const e = await availability.resolveCategories(ctx, terms, dim).then(
+        () => undefined,
+        (x: DomainError) => x,
+      );
       expect(e?.code).to.equal('InvalidParameters');
       return e!.message;
     };
@@ -209,8 +251,12 @@ describe('AvailabilityService on real Postgres', () => {
   });
 
   it('refuses a rule for a server that does not exist', async () => {
-    const e = await availability.setRule(ctx, { kind: 'server', serverId: '5b1b6a6e-2222-4222-8222-222222222222' }, { products: 'all', classifications: 'all' })
-      .then(() => undefined, (x: DomainError) => x);
+    const e = await availability
+      .setRule(ctx, { kind: 'server', serverId: '5b1b6a6e-2222-4222-8222-222222222222' }, { products: 'all', classifications: 'all' })
+      .then(
+        () => undefined,
+        (x: DomainError) => x,
+      );
     expect(e?.code).to.equal('NotFound');
   });
 });

@@ -10,8 +10,7 @@ import { waitFor } from '../support/wait-for';
 
 /** Every file under root, as paths relative to it. */
 function filesUnder(root: string): string[] {
-  return (fs.readdirSync(root, { recursive: true }) as string[])
-    .filter((p) => fs.statSync(path.join(root, p)).isFile()).sort();
+  return (fs.readdirSync(root, { recursive: true }) as string[]).filter((p) => fs.statSync(path.join(root, p)).isFile()).sort();
 }
 
 function digest(algorithm: string, data: Buffer): string {
@@ -90,8 +89,9 @@ describe('ContentStore on real files', () => {
     const good = { sha1: digest('sha1', data), sha256: digest('sha256', data), size: data.length };
     const calls: { sha1: string; inPlace: boolean }[] = [];
     const onVerified = (d: { sha1: string }) => calls.push({ sha1: d.sha1, inPlace: fs.existsSync(store.contentPath(good.sha1, '')) });
-    expect(await rejection(store.store(Readable.from([data]), { maxBytes: 1e9, expect: { ...good, sha256: '0'.repeat(64) }, onVerified })))
-      .to.be.instanceOf(DomainError);
+    expect(
+      await rejection(store.store(Readable.from([data]), { maxBytes: 1e9, expect: { ...good, sha256: '0'.repeat(64) }, onVerified })),
+    ).to.be.instanceOf(DomainError);
     expect(calls).to.deep.equal([]);
     await store.store(Readable.from([data]), { maxBytes: 1e9, expect: good, onVerified });
     expect(calls).to.deep.equal([{ sha1: good.sha1, inPlace: false }]);
@@ -138,6 +138,8 @@ describe('ContentStore on real files', () => {
       return Buffer.concat(chunks);
     };
     expect((await read()).equals(data)).to.equal(true);
-    expect((await read({ start: 1024 * 1024 - 3, end: 1024 * 1024 + 3 })).equals(data.subarray(1024 * 1024 - 3, 1024 * 1024 + 4))).to.equal(true);
+    expect((await read({ start: 1024 * 1024 - 3, end: 1024 * 1024 + 3 })).equals(data.subarray(1024 * 1024 - 3, 1024 * 1024 + 4))).to.equal(
+      true,
+    );
   });
 });

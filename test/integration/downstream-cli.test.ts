@@ -60,10 +60,24 @@ describe('cascade downstream (CLI against DATABASE_URL)', () => {
     const add = await runCli(['downstream', 'add', '--name', 'ruled'], env);
     expect(add.code, add.stderr).to.equal(0);
 
-    const byServer = await runCli(['downstream', 'allow', 'ruled', '--products', 'Contoso Widgets Product',
-      '--classifications', 'Security Updates', CLASSIFICATION.critical], env);
+    const byServer = await runCli(
+      [
+        'downstream',
+        'allow',
+        'ruled',
+        '--products',
+        'Contoso Widgets Product',
+        '--classifications',
+        'Security Updates',
+        CLASSIFICATION.critical,
+      ],
+      env,
+    );
     expect(byServer.code, byServer.stderr).to.equal(0);
-    const byChannel = await runCli(['downstream', 'allow', '--channel', 'Default', '--products', tree.familyId, '--classifications', 'all'], env);
+    const byChannel = await runCli(
+      ['downstream', 'allow', '--channel', 'Default', '--products', tree.familyId, '--classifications', 'all'],
+      env,
+    );
     expect(byChannel.code, byChannel.stderr).to.equal(0);
 
     const rules = await runCli(['downstream', 'rules'], env);
@@ -74,7 +88,10 @@ describe('cascade downstream (CLI against DATABASE_URL)', () => {
     const unknown = await runCli(['downstream', 'allow', 'ruled', '--products', 'No Such Thing', '--classifications', 'all'], env);
     expect(unknown.code).to.equal(3);
     expect(unknown.stderr).to.contain('unknown product "No Such Thing"');
-    const both = await runCli(['downstream', 'allow', 'ruled', '--channel', 'Default', '--products', 'all', '--classifications', 'all'], env);
+    const both = await runCli(
+      ['downstream', 'allow', 'ruled', '--channel', 'Default', '--products', 'all', '--classifications', 'all'],
+      env,
+    );
     expect(both.code).to.equal(2);
     expect((await runCli(['downstream', 'rules'], env)).stdout).to.equal(rules.stdout);
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { catalogDigest, dropTier, startTier, syncTier, type TierNode } from '../support/hierarchy';
 import { runCli } from '../support/node-process';
 
-describe('a root on the embedded database serving a child\'s concurrent GetUpdateData calls', function () {
+describe("a root on the embedded database serving a child's concurrent GetUpdateData calls", function () {
   this.timeout(180000);
   let root: TierNode;
   let child: TierNode;

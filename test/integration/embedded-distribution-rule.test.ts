@@ -8,8 +8,9 @@ import { createTestDatabase } from '../support/test-database';
 /** runCliWithin runs a `cascade` command and kills it after `ms`, so a hang fails the test instead of the suite. */
 function runCliWithin(args: string[], env: Record<string, string>, ms: number): Promise<CliResult & { timedOut: boolean }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'cascade.js'), ...args],
-      { env: { PATH: process.env.PATH ?? '', CASCADE_LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'cascade.js'), ...args], {
+      env: { PATH: process.env.PATH ?? '', CASCADE_LOG_LEVEL: 'warn', ...env },
+    });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -17,8 +18,12 @@ function runCliWithin(args: string[], env: Record<string, string>, ms: number): 
       timedOut = true;
       child.kill('SIGKILL');
     }, ms);
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr, timedOut });
@@ -47,7 +52,11 @@ describe('a root on the embedded database with a distribution rule', function ()
     await provider.publish('Contoso fix', { bytes: 1024, product: 'Contoso Suite' });
     await provider.publish('Fabrikam fix', { bytes: 1024, product: 'Fabrikam App' });
     child = await startTier('child', root);
-    const allowed = await runCliWithin(['downstream', 'allow', 'child.example', '--products', 'Contoso Suite', '--classifications', 'all'], root.env, 30000);
+    const allowed = await runCliWithin(
+      ['downstream', 'allow', 'child.example', '--products', 'Contoso Suite', '--classifications', 'all'],
+      root.env,
+      30000,
+    );
     expect(allowed.code, allowed.stderr).to.equal(0);
   });
   after(async () => {
@@ -55,9 +64,9 @@ describe('a root on the embedded database with a distribution rule', function ()
     await dropTier(root);
   });
 
-  it('serves the child\'s sync, and its database still answers afterwards', async () => {
+  it("serves the child's sync, and its database still answers afterwards", async () => {
     const synced = await runCliWithin(['sync'], child.env, 60000);
-    expect(synced.timedOut, 'the child\'s sync hung').to.equal(false);
+    expect(synced.timedOut, "the child's sync hung").to.equal(false);
     expect(synced.code, synced.stderr).to.equal(0);
     expect(await healthz(root.url, 5000)).to.equal(200);
     const listed = await runCliWithin(['downstream', 'rules'], root.env, 15000);

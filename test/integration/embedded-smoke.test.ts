@@ -10,7 +10,9 @@ describe('a node on the embedded database (no DATABASE_URL)', function () {
   const dataDir = tempDir('casc-emb-');
   const env = { CASCADE_DATA_DIR: dataDir };
 
-  before(async () => { node = await startNodeProcess(env, 90000); });
+  before(async () => {
+    node = await startNodeProcess(env, 90000);
+  });
   after(async () => {
     await node?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -34,7 +36,10 @@ describe('a node on the embedded database (no DATABASE_URL)', function () {
 
   it('refuses a second node on the same data folder with a clear message', () => {
     const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'src', 'main.js')], {
-      env: { PATH: process.env.PATH, ...env, CASCADE_PORT: '0', CASCADE_LOG_LEVEL: 'silent' }, encoding: 'utf8', timeout: 60000 });
+      env: { PATH: process.env.PATH, ...env, CASCADE_PORT: '0', CASCADE_LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+      timeout: 60000,
+    });
     expect(r.status).to.equal(1);
     expect(r.stderr).to.contain(`data folder ${dataDir} is in use by process ${node.child.pid}`);
   });

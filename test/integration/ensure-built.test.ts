@@ -12,16 +12,24 @@ function tinyCheckout(): string {
   fs.copyFileSync(path.join(REPO_ROOT, 'scripts', 'ensure-built.js'), path.join(dir, 'scripts', 'ensure-built.js'));
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   fs.writeFileSync(path.join(dir, 'package.json'), '{ "name": "tiny", "private": true }\n');
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), '{ "compilerOptions": { "outDir": "dist", "rootDir": ".", "types": [] }, "include": ["src"] }\n');
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    '{ "compilerOptions": { "outDir": "dist", "rootDir": ".", "types": [] }, "include": ["src"] }\n',
+  );
   fs.writeFileSync(path.join(dir, 'src', 'main.ts'), 'export const answer: number = 42;\n');
   return dir;
 }
 
 function ensureBuilt(dir: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(dir, 'scripts', 'ensure-built.js')], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(dir, 'scripts', 'ensure-built.js')], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.once('exit', (code) => resolve({ code, stderr }));
   });
 }

@@ -27,8 +27,11 @@ describe('a root, a child and a grandchild as separate node processes', function
   async function syncAndLocate(updateId: string): Promise<{ sha1: string; url: string; onDisk: (t: TierNode) => string }> {
     await syncTier(child);
     await syncTier(grandchild);
-    const [file] = await query<{ sha1: string; extension: string }>(grandchild,
-      `SELECT f.sha1, f.extension FROM update_file f JOIN revision_file rf USING (sha1) JOIN update_revision r USING (revision_id) WHERE r.update_id = $1`, [updateId]);
+    const [file] = await query<{ sha1: string; extension: string }>(
+      grandchild,
+      `SELECT f.sha1, f.extension FROM update_file f JOIN revision_file rf USING (sha1) JOIN update_revision r USING (revision_id) WHERE r.update_id = $1`,
+      [updateId],
+    );
     const url = contentUrlPath(file.sha1, file.extension);
     return { sha1: file.sha1, url, onDisk: (t) => path.join(t.dataDir, 'content', ...url.split('/').slice(2)) };
   }
@@ -61,26 +64,34 @@ describe('a root, a child and a grandchild as separate node processes', function
     expect(set.code, set.stderr).to.equal(0);
     await syncTier(child);
     await syncTier(grandchild);
-    const titles = async (t: TierNode) => (await query<{ title: string }>(t,
-      `SELECT title FROM update_revision WHERE update_type = 'Software' AND is_latest ORDER BY title`)).map((x) => x.title);
+    const titles = async (t: TierNode) =>
+      (
+        await query<{ title: string }>(t, `SELECT title FROM update_revision WHERE update_type = 'Software' AND is_latest ORDER BY title`)
+      ).map((x) => x.title);
     expect(await titles(child)).to.include.members(['Other 1', 'Other 2']);
     expect(await titles(grandchild)).to.not.include('Other 1');
-    const widen = await runCli(['subscription', 'set', '--products', 'Contoso Suite', 'Contoso Other', '--classifications', 'all'], grandchild.env);
+    const widen = await runCli(
+      ['subscription', 'set', '--products', 'Contoso Suite', 'Contoso Other', '--classifications', 'all'],
+      grandchild.env,
+    );
     expect(widen.code, widen.stderr).to.equal(0);
     const r = await syncTier(grandchild);
     expect(r.counts.imported).to.equal(2);
     expect(await titles(grandchild)).to.include.members(['Other 1', 'Other 2']);
   });
 
-  it('serves a payload at the grandchild byte-identical to the root\'s, fetched just in time and then held by both tiers', async () => {
+  it("serves a payload at the grandchild byte-identical to the root's, fetched just in time and then held by both tiers", async () => {
     const { updateId, payload } = await provider.publish('With payload', { bytes: 3 * 1024 * 1024 });
     const file = await syncAndLocate(updateId);
     const got = Buffer.from(await (await fetch(`${grandchild.url}${file.url}`)).arrayBuffer());
     expect(got.equals(payload)).to.equal(true);
     // Each tier releases the last bytes once they are verified, and records the file just after.
     for (const tier of [child, grandchild]) {
-      await waitFor(`${tier.name} to hold it`, async () =>
-        (await query<{ stored_at: Date | null }>(tier, `SELECT stored_at FROM update_file WHERE sha1 = $1`, [file.sha1]))[0]?.stored_at);
+      await waitFor(
+        `${tier.name} to hold it`,
+        async () =>
+          (await query<{ stored_at: Date | null }>(tier, `SELECT stored_at FROM update_file WHERE sha1 = $1`, [file.sha1]))[0]?.stored_at,
+      );
     }
   });
 
@@ -92,7 +103,15 @@ describe('a root, a child and a grandchild as separate node processes', function
     corrupt[corrupt.length - 1] ^= 0xff;
     fs.writeFileSync(onDisk, corrupt);
     const res = await fetch(`${grandchild.url}${file.url}`).then(
-      async (r) => ({ status: r.status, body: await r.arrayBuffer().then((b) => Buffer.from(b), () => undefined) }), () => undefined);
+      async (r) => ({
+        status: r.status,
+        body: await r.arrayBuffer().then(
+          (b) => Buffer.from(b),
+          () => undefined,
+        ),
+      }),
+      () => undefined,
+    );
     expect(res?.body?.equals(corrupt) ?? false, 'no client receives the corrupt file').to.equal(false);
     for (const tier of [child, grandchild]) {
       const [row] = await query<{ stored_at: Date | null }>(tier, `SELECT stored_at FROM update_file WHERE sha1 = $1`, [file.sha1]);
@@ -105,8 +124,10 @@ describe('a root, a child and a grandchild as separate node processes', function
     const eager = await startTier('eager', root, { CASCADE_CONTENT_POLICY: 'immediate' });
     try {
       const r = await syncTier(eager);
-      const [held] = await query<{ stored: number; named: number }>(eager,
-        `SELECT count(*) FILTER (WHERE stored_at IS NOT NULL)::int AS stored, count(*)::int AS named FROM update_file`);
+      const [held] = await query<{ stored: number; named: number }>(
+        eager,
+        `SELECT count(*) FILTER (WHERE stored_at IS NOT NULL)::int AS stored, count(*)::int AS named FROM update_file`,
+      );
       expect(r.counts.prefetched).to.be.greaterThan(0);
       // Everything except the payload the previous test corrupted at the root.
       expect(held.stored).to.equal(held.named - 1);
@@ -120,7 +141,10 @@ describe('a root, a child and a grandchild as separate node processes', function
     const r = await runCli(['sync'], grandchild.env);
     expect(r.code).to.not.equal(0);
     expect(r.stderr).to.match(/401|Unauthorized|credentials/i);
-    const [last] = await query<{ result: string; error: string }>(grandchild, `SELECT result, error FROM sync_run ORDER BY run_id DESC LIMIT 1`);
+    const [last] = await query<{ result: string; error: string }>(
+      grandchild,
+      `SELECT result, error FROM sync_run ORDER BY run_id DESC LIMIT 1`,
+    );
     expect(last.result).to.equal('Failed');
     expect((await runCli(['downstream', 'enable', 'grandchild.example'], child.env)).code).to.equal(0);
     await syncTier(grandchild);

@@ -12,7 +12,11 @@ const CLIENTS = [
   { name: 'PHP SoapClient', command: 'php', script: 'php_sync.php', unauthorized: /\[HTTP\] Unauthorized/ },
 ];
 
-interface ClientRun { code: number; stdout: string; stderr: string }
+interface ClientRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function runClient(command: string, args: string[]): Promise<ClientRun> {
   return new Promise((resolve) => {
@@ -36,8 +40,12 @@ describe('Independent SOAP clients sync from a node', function () {
   this.timeout(60000);
   let fixture: SyncFixture;
 
-  before(async () => { fixture = await startSyncFixture(); });
-  after(async () => { await fixture?.close(); });
+  before(async () => {
+    fixture = await startSyncFixture();
+  });
+  after(async () => {
+    await fixture?.close();
+  });
 
   for (const client of CLIENTS) {
     describe(client.name, () => {
@@ -55,7 +63,12 @@ describe('Independent SOAP clients sync from a node', function () {
       });
 
       it('fails with a non-zero exit when the secret is wrong', async () => {
-        const run = await runClient(client.command, [path.join(SCRIPTS, client.script), fixture.node.url, fixture.downstream.id, 'wrong-secret']);
+        const run = await runClient(client.command, [
+          path.join(SCRIPTS, client.script),
+          fixture.node.url,
+          fixture.downstream.id,
+          'wrong-secret',
+        ]);
         expect(run.code).to.not.equal(0);
         expect(run.stdout).to.equal('');
         expect(run.stderr).to.match(client.unauthorized);
@@ -71,8 +84,9 @@ describe('Independent SOAP clients sync from a node', function () {
         Authorization: `Basic ${Buffer.from(`${fixture.downstream.id}:wrong-secret`).toString('base64')}`,
         SOAPAction: '"http://www.microsoft.com/SoftwareDistribution/Server/DssAuthWebService/GetAuthorizationCookie"',
       },
-      body: '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
-        + '<GetAuthorizationCookie xmlns="http://www.microsoft.com/SoftwareDistribution/Server/DssAuthWebService"/></s:Body></s:Envelope>',
+      body:
+        '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>' +
+        '<GetAuthorizationCookie xmlns="http://www.microsoft.com/SoftwareDistribution/Server/DssAuthWebService"/></s:Body></s:Envelope>',
     });
     expect(res.status).to.equal(401);
     expect(res.headers.get('www-authenticate')).to.equal('Basic realm="Cascade"');

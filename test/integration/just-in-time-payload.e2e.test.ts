@@ -12,7 +12,15 @@ import { waitFor } from '../support/wait-for';
 
 const MB = 1000 * 1000;
 
-interface Published { name: string; bytes: Buffer; sha1: string; sha256: string; size: number; extension: string; path: string }
+interface Published {
+  name: string;
+  bytes: Buffer;
+  sha1: string;
+  sha256: string;
+  size: number;
+  extension: string;
+  path: string;
+}
 
 const sql = <T = Record<string, unknown>>(db: TestDatabase, text: string, params: unknown[] = []) => sqlAt<T>(db.url, text, params);
 
@@ -25,8 +33,10 @@ async function fetchCount(node: NodeProcess, result: 'ok' | 'failed' | 'corrupt'
 }
 
 /** rawGet reads a response with node:http so a cut-off body shows as such (complete = the body ended normally). */
-function rawGet(url: string, headers: Record<string, string> = {}):
-Promise<{ status: number; length: number | undefined; body: Buffer; complete: boolean }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; length: number | undefined; body: Buffer; complete: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let status = 0;
@@ -36,7 +46,9 @@ Promise<{ status: number; length: number | undefined; body: Buffer; complete: bo
       status = res.statusCode ?? 0;
       length = res.headers['content-length'] === undefined ? undefined : Number(res.headers['content-length']);
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => { complete = res.complete; });
+      res.on('end', () => {
+        complete = res.complete;
+      });
       res.on('error', () => undefined);
       res.on('close', () => resolve({ status, length, body: Buffer.concat(chunks), complete }));
     });
@@ -82,10 +94,14 @@ describe('just-in-time payloads through real root, child and grandchild processe
     (await sql<{ stored_at: Date | null }>(db, 'SELECT stored_at FROM update_file WHERE sha1 = $1', [p(name).sha1]))[0]?.stored_at;
   const insertRow = (db: TestDatabase, f: Published) =>
     sql(db, 'INSERT INTO update_file (sha1, sha256, size, extension) VALUES ($1, $2, $3, $4)', [f.sha1, f.sha256, f.size, f.extension]);
-  const childNode = (db: TestDatabase, tier: string, upstreamUrl: string) => startNodeProcess({
-    DATABASE_URL: db.url, CASCADE_DATA_DIR: path.join(dir, tier),
-    CASCADE_UPSTREAM_URL: upstreamUrl, CASCADE_UPSTREAM_ID: randomUUID(), CASCADE_UPSTREAM_SECRET: 'x',
-  });
+  const childNode = (db: TestDatabase, tier: string, upstreamUrl: string) =>
+    startNodeProcess({
+      DATABASE_URL: db.url,
+      CASCADE_DATA_DIR: path.join(dir, tier),
+      CASCADE_UPSTREAM_URL: upstreamUrl,
+      CASCADE_UPSTREAM_ID: randomUUID(),
+      CASCADE_UPSTREAM_SECRET: 'x',
+    });
 
   before(async () => {
     [rootDb, childDb, grandDb] = await Promise.all([createTestDatabase(), createTestDatabase(), createTestDatabase()]);
@@ -94,22 +110,51 @@ describe('just-in-time payloads through real root, child and grandchild processe
     const env = { DATABASE_URL: rootDb.url };
     const added = await runCli(['providers', 'add', 'contoso'], env);
     const password = /password:\s*(\S+)/.exec(added.stdout)![1];
-    const sizes: Record<string, number> = { 'whole.msu': 5 * MB + 7, 'crowd.msu': 4 * MB, 'ranged.cab': 3 * MB, 'corrupt.exe': 3 * MB,
-      'offline.msu': 2 * MB, 'dropped.msu': 6 * MB, 'deep.msu': 3 * MB, 'warm.msu': MB, 'unlisted.msu': MB };
+    const sizes: Record<string, number> = {
+      'whole.msu': 5 * MB + 7,
+      'crowd.msu': 4 * MB,
+      'ranged.cab': 3 * MB,
+      'corrupt.exe': 3 * MB,
+      'offline.msu': 2 * MB,
+      'dropped.msu': 6 * MB,
+      'deep.msu': 3 * MB,
+      'warm.msu': MB,
+      'unlisted.msu': MB,
+    };
     const files = Object.entries(sizes).map(([name, size]) => {
       const bytes = randomBytes(size);
       fs.writeFileSync(path.join(dir, name), bytes);
       return { name, bytes };
     });
-    const published = await runCli(['publish', '--url', root.url, '--title', 'Contoso Suite 2', '--product', 'Contoso Suite',
-      '--classification', 'Updates', ...files.map((f) => path.join(dir, f.name))], { ...env, CASCADE_USER: 'contoso', CASCADE_PASSWORD: password });
+    const published = await runCli(
+      [
+        'publish',
+        '--url',
+        root.url,
+        '--title',
+        'Contoso Suite 2',
+        '--product',
+        'Contoso Suite',
+        '--classification',
+        'Updates',
+        ...files.map((f) => path.join(dir, f.name)),
+      ],
+      { ...env, CASCADE_USER: 'contoso', CASCADE_PASSWORD: password },
+    );
     expect(published.code, published.stderr).to.equal(0);
     const rows = await sql<{ sha1: string; sha256: string; size: string; extension: string }>(rootDb, 'SELECT * FROM update_file');
     for (const f of files) {
       const sha1 = new RegExp(`${f.name.replace('.', '\\.')}\\s+sha1 ([0-9a-f]{40})`).exec(published.stdout)![1];
       const row = rows.find((r) => r.sha1 === sha1)!;
-      payloads.set(f.name, { name: f.name, bytes: f.bytes, sha1, sha256: row.sha256, size: Number(row.size), extension: row.extension,
-        path: contentUrlPath(sha1, row.extension) });
+      payloads.set(f.name, {
+        name: f.name,
+        bytes: f.bytes,
+        sha1,
+        sha256: row.sha256,
+        size: Number(row.size),
+        extension: row.extension,
+        path: contentUrlPath(sha1, row.extension),
+      });
     }
     proxy = await startCountingProxy(root.url);
     child = await childNode(childDb, 'child', proxy.url);
@@ -171,9 +216,14 @@ describe('just-in-time payloads through real root, child and grandchild processe
     await new Promise<void>((resolve, reject) => {
       const req = http.get(child.url + f.path, (res) => {
         expect(res.statusCode).to.equal(200);
-        res.once('data', () => { req.destroy(); resolve(); });
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
       });
-      req.on('error', (err) => { if (!req.destroyed) reject(err); });
+      req.on('error', (err) => {
+        if (!req.destroyed) reject(err);
+      });
     });
     expect(await settles(async () => (await storedAt(childDb, f.name)) instanceof Date), 'kept and recorded').to.equal(true);
     expect(fs.readFileSync(path.join(contentOf('child'), f.path.slice('/Content/'.length))).equals(f.bytes)).to.equal(true);
@@ -231,7 +281,9 @@ describe('just-in-time payloads through real root, child and grandchild processe
       expect(res.status).to.equal(502);
       expect(((await res.json()) as { error: string }).error).to.equal('UpstreamUnavailable');
       expect(await fetchCount(child, 'failed')).to.equal(failedBefore + 1);
-      expect(filesUnder(contentOf('child')).filter((n) => n.includes(missing.sha1.toUpperCase()) || n.startsWith('.tmp'))).to.deep.equal([]);
+      expect(filesUnder(contentOf('child')).filter((n) => n.includes(missing.sha1.toUpperCase()) || n.startsWith('.tmp'))).to.deep.equal(
+        [],
+      );
     } finally {
       root = await startNodeProcess(root.env);
     }
@@ -247,7 +299,10 @@ describe('just-in-time payloads through real root, child and grandchild processe
     expect(got.status).to.equal(200);
     expect(got.body.equals(f.bytes)).to.equal(true);
     const rel = f.path.slice('/Content/'.length);
-    for (const [tier, db] of [['child', childDb], ['grandchild', grandDb]] as const) {
+    for (const [tier, db] of [
+      ['child', childDb],
+      ['grandchild', grandDb],
+    ] as const) {
       expect(await settles(async () => (await storedAt(db, f.name)) instanceof Date), `stored_at set at the ${tier}`).to.equal(true);
       expect(fs.readFileSync(path.join(contentOf(tier), rel)).equals(f.bytes), `held by the ${tier}`).to.equal(true);
     }

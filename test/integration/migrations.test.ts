@@ -5,7 +5,9 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 
 describe('migrations on real Postgres', () => {
   let db: TestDatabase;
-  before(async () => { db = await createTestDatabase(); });
+  before(async () => {
+    db = await createTestDatabase();
+  });
   after(async () => db.drop());
 
   it('go up, down to nothing, and up again, with no drift from the entities', async () => {
@@ -19,7 +21,9 @@ describe('migrations on real Postgres', () => {
 
       expect(await migrateDown(ds, ds.migrations.length)).to.equal(ds.migrations.length);
       expect((await migrationStatus(ds)).every((m) => !m.applied)).to.equal(true);
-      const tables = await ds.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migration'`);
+      const tables = await ds.query(
+        `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migration'`,
+      );
       expect(tables[0].n).to.equal(0);
 
       await migrateUp(ds);
@@ -43,20 +47,30 @@ describe('migrations on real Postgres', () => {
     }
   });
 
-  it('renames downstream groups to channels keeping every server\'s channel and rule, and back', async () => {
+  it("renames downstream groups to channels keeping every server's channel and rule, and back", async () => {
     const ds = await createDataSource({ url: db.url }).initialize();
     try {
       await migrateUp(ds);
       const serverId = '5e2c0000-0000-4000-8000-000000000001';
-      await ds.query(`INSERT INTO downstream_server (server_id, name, channel_name, secret_hash) VALUES ($1, 'branch-1', 'pilot', 'x')`, [serverId]);
+      await ds.query(`INSERT INTO downstream_server (server_id, name, channel_name, secret_hash) VALUES ($1, 'branch-1', 'pilot', 'x')`, [
+        serverId,
+      ]);
       await ds.query(`INSERT INTO distribution_rule (target_kind, target, all_products, product_ids, all_classifications, classification_ids)
                       VALUES ('channel', 'pilot', true, '{}', true, '{}')`);
       await migrateDown(ds, 1);
-      expect(await ds.query(`SELECT group_name FROM downstream_server WHERE server_id = $1`, [serverId])).to.deep.equal([{ group_name: 'pilot' }]);
-      expect(await ds.query(`SELECT target_kind, target FROM distribution_rule`)).to.deep.equal([{ target_kind: 'group', target: 'pilot' }]);
+      expect(await ds.query(`SELECT group_name FROM downstream_server WHERE server_id = $1`, [serverId])).to.deep.equal([
+        { group_name: 'pilot' },
+      ]);
+      expect(await ds.query(`SELECT target_kind, target FROM distribution_rule`)).to.deep.equal([
+        { target_kind: 'group', target: 'pilot' },
+      ]);
       await migrateUp(ds);
-      expect(await ds.query(`SELECT channel_name FROM downstream_server WHERE server_id = $1`, [serverId])).to.deep.equal([{ channel_name: 'pilot' }]);
-      expect(await ds.query(`SELECT target_kind, target FROM distribution_rule`)).to.deep.equal([{ target_kind: 'channel', target: 'pilot' }]);
+      expect(await ds.query(`SELECT channel_name FROM downstream_server WHERE server_id = $1`, [serverId])).to.deep.equal([
+        { channel_name: 'pilot' },
+      ]);
+      expect(await ds.query(`SELECT target_kind, target FROM distribution_rule`)).to.deep.equal([
+        { target_kind: 'channel', target: 'pilot' },
+      ]);
       expect(await schemaDrift(ds)).to.deep.equal([]);
     } finally {
       await ds.destroy();

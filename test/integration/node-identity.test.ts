@@ -40,7 +40,10 @@ describe('NodeIdentityService on real Postgres', () => {
 
     // A cookie one process seals, another opens.
     const now = Date.now();
-    const sealed = seal({ kind: 'auth', serverId: randomUUID(), channel: 'Default', issuerNodeId: ids[0].nodeId, expiresAt: now + 1000 }, ids[0].cookieKey);
+    const sealed = seal(
+      { kind: 'auth', serverId: randomUUID(), channel: 'Default', issuerNodeId: ids[0].nodeId, expiresAt: now + 1000 },
+      ids[0].cookieKey,
+    );
     expect(open(sealed, 'auth', { key: ids[1].cookieKey, nodeId: ids[1].nodeId, now }).channel).to.equal('Default');
   });
 
@@ -57,7 +60,9 @@ describe('NodeIdentityService on real Postgres', () => {
     await a.query(`UPDATE node_setting SET value = 'c2hvcnQ=' WHERE key = 'cookie_key'`);
     const service = (await testServices(a)).nodeIdentity;
     let message = '';
-    await service.getNodeIdentity(ctx).catch((err: Error) => { message = err.message; });
+    await service.getNodeIdentity(ctx).catch((err: Error) => {
+      message = err.message;
+    });
     expect(message).to.match(/cookie_key/);
   });
 });

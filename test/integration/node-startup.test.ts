@@ -12,11 +12,17 @@ import { TEST_PG_URL, createMigratedDatabase, createTestDatabase, type TestDatab
 /** runToExit runs a script of the repository and resolves when it exits, or with code null once timeoutMs pass (it is then killed). */
 function runToExit(script: string, args: string[], env: Record<string, string>, timeoutMs = 30000) {
   const started = Date.now();
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, script), ...args],
-    { env: { PATH: process.env.PATH ?? '', CASCADE_DATA_DIR: tempDir(), CASCADE_HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, script), ...args], {
+    env: { PATH: process.env.PATH ?? '', CASCADE_DATA_DIR: tempDir(), CASCADE_HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
+  child.stdout.on('data', (d) => {
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
   return new Promise<{ code: number | null; output: string; ms: number }>((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('exit', (code) => {
@@ -29,9 +35,18 @@ function runToExit(script: string, args: string[], env: Record<string, string>, 
 /** A TCP server that accepts connections and never answers: a database that hangs. */
 async function silentServer(): Promise<{ port: number; close(): void }> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => { sockets.add(s); s.on('error', () => undefined); });
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => undefined);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as net.AddressInfo).port, close: () => { sockets.forEach((s) => s.destroy()); server.close(); } };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => {
+      sockets.forEach((s) => s.destroy());
+      server.close();
+    },
+  };
 }
 
 /** A TCP relay to Postgres that can be frozen: it keeps connections open but passes nothing on. */
@@ -41,17 +56,29 @@ async function freezableRelay(target: string) {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(port || 5432), hostname);
-    for (const s of [client, upstream]) { sockets.add(s); s.on('error', () => undefined); }
-    client.on('data', (d) => { if (!frozen) upstream.write(d); });
-    upstream.on('data', (d) => { if (!frozen) client.write(d); });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    }
+    client.on('data', (d) => {
+      if (!frozen) upstream.write(d);
+    });
+    upstream.on('data', (d) => {
+      if (!frozen) client.write(d);
+    });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
-    freeze: () => { frozen = true; },
-    close: () => { sockets.forEach((s) => s.destroy()); server.close(); },
+    freeze: () => {
+      frozen = true;
+    },
+    close: () => {
+      sockets.forEach((s) => s.destroy());
+      server.close();
+    },
   };
 }
 
@@ -75,7 +102,11 @@ describe('a node that cannot start', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const { code, output } = await runToExit('dist/src/main.js', [], { DATABASE_URL: db.url, CASCADE_PORT: String(port), CASCADE_LOG_LEVEL: 'info' });
+      const { code, output } = await runToExit('dist/src/main.js', [], {
+        DATABASE_URL: db.url,
+        CASCADE_PORT: String(port),
+        CASCADE_LOG_LEVEL: 'info',
+      });
       expect(code, output).to.equal(1);
       expect(output).to.contain(`port ${port} on 127.0.0.1 is already in use`);
       expect(output).to.not.contain('cascade node listening');
@@ -92,7 +123,12 @@ describe('a database that does not answer', () => {
     const relay = await freezableRelay(TEST_PG_URL);
     const url = new URL(db.url);
     url.host = `127.0.0.1:${relay.port}`;
-    const config = loadConfig({ DATABASE_URL: url.toString(), CASCADE_PORT: String(await freePort()), CASCADE_HOST: '127.0.0.1', CASCADE_DATA_DIR: tempDir() });
+    const config = loadConfig({
+      DATABASE_URL: url.toString(),
+      CASCADE_PORT: String(await freePort()),
+      CASCADE_HOST: '127.0.0.1',
+      CASCADE_DATA_DIR: tempDir(),
+    });
     const node = await startNode(config, createLogger('silent'));
     try {
       const healthz = `http://127.0.0.1:${config.port}/healthz`;
@@ -102,7 +138,7 @@ describe('a database that does not answer', () => {
       const res = await fetch(healthz, { signal: AbortSignal.timeout(10000) });
       expect(Date.now() - started).to.be.below(2000);
       expect(res.status).to.equal(503);
-      const body = await res.json() as { status: string; reason: string };
+      const body = (await res.json()) as { status: string; reason: string };
       expect(body.status).to.equal('unavailable');
       expect(body.reason).to.contain(`127.0.0.1:${relay.port}/${db.name}`).and.to.contain('no answer within');
     } finally {
@@ -118,8 +154,12 @@ describe('a database that does not answer', () => {
     const closedPort = await freePort();
     try {
       for (const port of [silent.port, closedPort]) {
-        const { code, output, ms } = await runToExit('bin/cascade.js', ['providers', 'list'],
-          { DATABASE_URL: `postgres://postgres:hush@127.0.0.1:${port}/cascade` }, 20000);
+        const { code, output, ms } = await runToExit(
+          'bin/cascade.js',
+          ['providers', 'list'],
+          { DATABASE_URL: `postgres://postgres:hush@127.0.0.1:${port}/cascade` },
+          20000,
+        );
         expect(code, output).to.equal(4);
         expect(output).to.contain(`database 127.0.0.1:${port}/cascade does not answer`).and.to.not.contain('hush');
         expect(ms).to.be.below(15000);
@@ -137,7 +177,10 @@ describe('the cascade command against a running node', () => {
   let provider: string[];
 
   before(async () => {
-    ({ db } = await createMigratedDatabase().then(async (m) => { await m.ds.destroy(); return m; }));
+    ({ db } = await createMigratedDatabase().then(async (m) => {
+      await m.ds.destroy();
+      return m;
+    }));
     node = await startNodeProcess({ DATABASE_URL: db.url, CASCADE_PUBLIC_URL: 'http://cascade-root.example:8531' });
     // The shell running the commands knows only the database: neither the node's port nor its public URL.
     env = { DATABASE_URL: db.url, CASCADE_DATA_DIR: tempDir() };

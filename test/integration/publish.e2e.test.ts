@@ -17,7 +17,8 @@ describe('cascade publish against a node process', function () {
   const file = path.join(dir, 'contoso-tool-1.1.msu');
 
   const count = async (table: string) => Number((await sql<{ n: string }>(db.url, `SELECT count(*) AS n FROM ${table}`))[0].n);
-  const publish = (...args: string[]) => runCli(['publish', '--url', node.url, ...args], { ...env, CASCADE_USER: 'contoso', CASCADE_PASSWORD: password });
+  const publish = (...args: string[]) =>
+    runCli(['publish', '--url', node.url, ...args], { ...env, CASCADE_USER: 'contoso', CASCADE_PASSWORD: password });
 
   before(async () => {
     db = await createTestDatabase();
@@ -34,7 +35,17 @@ describe('cascade publish against a node process', function () {
   });
 
   it('publishes a 5 MB payload whose URL in the update metadata serves it back byte-identical; republishing makes revision 2', async () => {
-    const first = await publish('--title', 'Contoso Tool 1.1', '--product', 'Contoso Tool', '--classification', 'Security Updates', '--kb', '5000001', file);
+    const first = await publish(
+      '--title',
+      'Contoso Tool 1.1',
+      '--product',
+      'Contoso Tool',
+      '--classification',
+      'Security Updates',
+      '--kb',
+      '5000001',
+      file,
+    );
     expect(first.code, first.stderr).to.equal(0);
     const [, updateId, revision] = /published (\S+) revision (\d+)/.exec(first.stdout)!;
     expect(revision).to.equal('1');
@@ -52,7 +63,17 @@ describe('cascade publish against a node process', function () {
     const head = await fetch(url, { method: 'HEAD' });
     expect(head.headers.get('content-length')).to.equal(String(payload.length));
 
-    const second = await publish('--update-id', updateId, '--title', 'Contoso Tool 1.1 (re-release)', '--product', 'Contoso Tool', '--classification', 'Security Updates', file);
+    const second = await publish(
+      '--update-id',
+      updateId,
+      '--title',
+      'Contoso Tool 1.1 (re-release)',
+      '--product',
+      'Contoso Tool',
+      '--classification',
+      'Security Updates',
+      file,
+    );
     expect(second.code, second.stderr).to.equal(0);
     expect(second.stdout).to.contain(`published ${updateId} revision 2`);
   });
@@ -64,9 +85,13 @@ describe('cascade publish against a node process', function () {
       <Classification>Updates</Classification><Files><PublishedFile><Sha1>${'c'.repeat(40)}</Sha1><FileName>ghost.exe</FileName></PublishedFile></Files>
       </update></PublishUpdate></s:Body></s:Envelope>`;
     const res = await fetch(`${node.url}/PublishingWebService/PublishingService.asmx`, {
-      method: 'POST', body,
-      headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '"urn:cascade:PublishingService:2026/PublishUpdate"',
-        Authorization: `Basic ${Buffer.from(`contoso:${password}`).toString('base64')}` },
+      method: 'POST',
+      body,
+      headers: {
+        'Content-Type': 'text/xml; charset=utf-8',
+        SOAPAction: '"urn:cascade:PublishingService:2026/PublishUpdate"',
+        Authorization: `Basic ${Buffer.from(`contoso:${password}`).toString('base64')}`,
+      },
     });
     const text = await res.text();
     expect(res.status).to.equal(500);
@@ -75,24 +100,47 @@ describe('cascade publish against a node process', function () {
   });
 
   it('refuses a wrong provider password with 401, on upload and on PublishUpdate', async () => {
-    const r = await runCli(['publish', '--url', node.url, '--user', 'contoso', '--password', 'wrong', '--title', 'T', '--product', 'P',
-      '--classification', 'Updates', file], env);
+    const r = await runCli(
+      [
+        'publish',
+        '--url',
+        node.url,
+        '--user',
+        'contoso',
+        '--password',
+        'wrong',
+        '--title',
+        'T',
+        '--product',
+        'P',
+        '--classification',
+        'Updates',
+        file,
+      ],
+      env,
+    );
     expect(r.code).to.equal(3);
     expect(r.stderr).to.contain('401');
     const res = await fetch(`${node.url}/PublishingWebService/PublishingService.asmx`, {
-      method: 'POST', headers: { 'Content-Type': 'text/xml', Authorization: `Basic ${Buffer.from('contoso:wrong').toString('base64')}` }, body: '<x/>' });
+      method: 'POST',
+      headers: { 'Content-Type': 'text/xml', Authorization: `Basic ${Buffer.from('contoso:wrong').toString('base64')}` },
+      body: '<x/>',
+    });
     expect(res.status).to.equal(401);
     expect(res.headers.get('www-authenticate')).to.equal('Basic realm="Cascade"');
   });
 
   it('answers a malformed envelope with a SOAP 1.1 fault, HTTP 500 and no stack trace', async () => {
     const res = await fetch(`${node.url}/PublishingWebService/PublishingService.asmx`, {
-      method: 'POST', body: '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><PublishUpdate></s:Body>',
+      method: 'POST',
+      body: '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><PublishUpdate></s:Body>',
       headers: { 'Content-Type': 'text/xml', Authorization: `Basic ${Buffer.from(`contoso:${password}`).toString('base64')}` },
     });
     const text = await res.text();
     expect(res.status).to.equal(500);
-    expect(text).to.match(/^<\?xml[^>]*\?><soap:Envelope xmlns:soap="http:\/\/schemas.xmlsoap.org\/soap\/envelope\/"><soap:Body><soap:Fault><faultcode>soap:Client<\/faultcode>/);
+    expect(text).to.match(
+      /^<\?xml[^>]*\?><soap:Envelope xmlns:soap="http:\/\/schemas.xmlsoap.org\/soap\/envelope\/"><soap:Body><soap:Fault><faultcode>soap:Client<\/faultcode>/,
+    );
     expect(text).to.not.match(/\.js:\d+|at \w+ \(/);
   });
 });

@@ -18,7 +18,9 @@ describe('the README tour on the embedded database: publish, re-release, expire,
   const sha1 = createHash('sha1').update(payload).digest('hex').toUpperCase();
   /** What the user's terminals hold: each node's environment, and what earlier commands printed. */
   const tiers: Record<'root' | 'child' | 'grandchild', { env: Record<string, string>; node?: NodeProcess }> = {
-    root: { env: {} }, child: { env: {} }, grandchild: { env: {} },
+    root: { env: {} },
+    child: { env: {} },
+    grandchild: { env: {} },
   };
   let password: string | undefined;
   let updateId: string | undefined;
@@ -54,11 +56,14 @@ describe('the README tour on the embedded database: publish, re-release, expire,
     const id = /CASCADE_UPSTREAM_ID=(\S+)/.exec(r.stdout)?.[1];
     const secret = /CASCADE_UPSTREAM_SECRET=(\S+)/.exec(r.stdout)?.[1];
     expect(url && id && secret, `\`cascade downstream add\` prints the child's three settings:\n${r.stdout}`).to.be.a('string');
-    expect(url, 'the upstream URL printed is the parent\'s public URL').to.equal(tiers[parent].node!.url);
+    expect(url, "the upstream URL printed is the parent's public URL").to.equal(tiers[parent].node!.url);
     return { url: url!, id: id!, secret: secret! };
   }
-  const upstreamEnv = (r: { url: string; id: string; secret: string }) =>
-    ({ CASCADE_UPSTREAM_URL: r.url, CASCADE_UPSTREAM_ID: r.id, CASCADE_UPSTREAM_SECRET: r.secret });
+  const upstreamEnv = (r: { url: string; id: string; secret: string }) => ({
+    CASCADE_UPSTREAM_URL: r.url,
+    CASCADE_UPSTREAM_ID: r.id,
+    CASCADE_UPSTREAM_SECRET: r.secret,
+  });
   /** get fetches a URL as curl does, with a time limit. */
   const get = (url: string, init: RequestInit = {}) => fetch(url, { signal: AbortSignal.timeout(30000), ...init });
 
@@ -81,8 +86,23 @@ describe('the README tour on the embedded database: publish, re-release, expire,
   });
 
   it('npx cascade publish ... tool-1.1.msu: prints the UpdateID, revision 1 and the payload URL /Content/<XX>/<SHA1>.msu', async () => {
-    const r = await cascade('root', ['publish', ...provider(), '--title', 'Contoso Tool 1.1', '--product', 'Contoso Tool',
-      '--classification', 'Security Updates', '--kb', '5000001', file], 60000);
+    const r = await cascade(
+      'root',
+      [
+        'publish',
+        ...provider(),
+        '--title',
+        'Contoso Tool 1.1',
+        '--product',
+        'Contoso Tool',
+        '--classification',
+        'Security Updates',
+        '--kb',
+        '5000001',
+        file,
+      ],
+      60000,
+    );
     updateId = /published (\S+) revision 1\b/.exec(r.stdout)?.[1];
     expect(updateId, `"published <UpdateID> revision 1" in:\n${r.stdout}`).to.match(/^[0-9a-f-]{36}$/);
     payloadUrl = new RegExp(`${tiers.root.node!.url}/Content/[0-9A-F]{2}/[0-9A-F]{40}\\.msu`).exec(r.stdout)?.[0];
@@ -98,12 +118,22 @@ describe('the README tour on the embedded database: publish, re-release, expire,
     expect(head.headers.get('content-length'), 'HEAD Content-Length').to.equal(String(payload.length));
     const range = await get(payloadUrl!, { headers: { Range: 'bytes=100-199' } });
     expect(range.status, 'range status').to.equal(206);
-    expect(Buffer.from(await range.arrayBuffer()).equals(payload.subarray(100, 200)), 'the range\'s bytes').to.equal(true);
+    expect(Buffer.from(await range.arrayBuffer()).equals(payload.subarray(100, 200)), "the range's bytes").to.equal(true);
   });
 
   it('npx cascade publish --update-id <UpdateID> ... (no files): revision 2', async () => {
-    const r = await cascade('root', ['publish', ...provider(), '--update-id', published(), '--title', 'Contoso Tool 1.1 (re-release)',
-      '--product', 'Contoso Tool', '--classification', 'Security Updates']);
+    const r = await cascade('root', [
+      'publish',
+      ...provider(),
+      '--update-id',
+      published(),
+      '--title',
+      'Contoso Tool 1.1 (re-release)',
+      '--product',
+      'Contoso Tool',
+      '--classification',
+      'Security Updates',
+    ]);
     expect(r.stdout, 'the re-release is revision 2').to.contain(`published ${published()} revision 2`);
   });
 
@@ -114,7 +144,15 @@ describe('the README tour on the embedded database: publish, re-release, expire,
 
   it('on the root: npx cascade downstream add --name branch-1, and a distribution rule with downstream allow', async () => {
     registered = await register('root', 'branch-1');
-    const rule = await cascade('root', ['downstream', 'allow', 'branch-1', '--products', 'Contoso Tool', '--classifications', 'Security Updates']);
+    const rule = await cascade('root', [
+      'downstream',
+      'allow',
+      'branch-1',
+      '--products',
+      'Contoso Tool',
+      '--classifications',
+      'Security Updates',
+    ]);
     expect(rule.stdout, 'downstream allow confirms the rule').to.contain('rule set for server "branch-1"');
     const rules = await cascade('root', ['downstream', 'rules']);
     expect(rules.stdout, 'downstream rules lists it').to.match(/server branch-1\s+Contoso Tool\s+Security Updates/);
@@ -132,7 +170,10 @@ describe('the README tour on the embedded database: publish, re-release, expire,
     expect(tiers.child.node, 'the child node from the previous step').to.not.equal(undefined);
     const r = await cascade('child', ['sync'], 60000);
     expect(r.stdout, 'sync reports success').to.match(/sync \d+ succeeded: \d+ revisions listed/);
-    const health = await get(`${tiers.root.node!.url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((h) => h.status, (e: Error) => e.message);
+    const health = await get(`${tiers.root.node!.url}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+      (h) => h.status,
+      (e: Error) => e.message,
+    );
     expect(health, 'the root answers /healthz within 2 s after serving the sync').to.equal(200);
     await cascade('root', ['downstream', 'list'], 10000);
   });

@@ -22,7 +22,13 @@ describe('ServerSync over SOAP against a node process', function () {
     const { publishing } = await testServices(ds);
     published = [];
     for (const title of ['One', 'Two', 'Three']) {
-      published.push(await publishing.publishUpdate(providerContext('Northwind'), { title, product: 'Northwind Suite', classification: 'Critical Updates' }));
+      published.push(
+        await publishing.publishUpdate(providerContext('Northwind'), {
+          title,
+          product: 'Northwind Suite',
+          classification: 'Critical Updates',
+        }),
+      );
     }
     child = await addDownstream({ DATABASE_URL: db.url }, 'child-1.example');
     clients = await authorize(node.url, child.id, child.secret);
@@ -46,7 +52,10 @@ describe('ServerSync over SOAP against a node process', function () {
     const [data] = await sync.GetUpdateDataAsync({ cookie, updateIds: { UpdateIdentity: ids } });
     const blobs = data.GetUpdateDataResult.updates.ServerSyncUpdateData.map((u: { XmlUpdateBlob: string }) => u.XmlUpdateBlob);
     expect(blobs.join()).to.contain('<upd:Title>Two</upd:Title>');
-    const [again] = await sync.GetRevisionIdListAsync({ cookie, filter: { Anchor: list.GetRevisionIdListResult.Anchor, GetConfig: false } });
+    const [again] = await sync.GetRevisionIdListAsync({
+      cookie,
+      filter: { Anchor: list.GetRevisionIdListResult.Anchor, GetConfig: false },
+    });
     expect(again.GetRevisionIdListResult.NewRevisions).to.equal(null);
   });
 
@@ -56,41 +65,98 @@ describe('ServerSync over SOAP against a node process', function () {
     const cases: Array<[string, () => Promise<unknown>, string]> = [
       ['no cookie', () => sync.GetConfigDataAsync({}), 'InvalidParameters'],
       ['forged cookie', () => sync.GetConfigDataAsync({ cookie: forged }), 'InvalidCookie'],
-      ['auth cookie as cookie', () => sync.GetConfigDataAsync({ cookie: { Expiration: cookie.Expiration, EncryptedData: clients.authCookie.CookieData } }), 'InvalidCookie'],
-      ['forged authorization cookie', () => sync.GetCookieAsync({ authCookies: { AuthorizationCookie: [{ PlugInId: 'DssTargeting', CookieData: forged.EncryptedData }] }, protocolVersion: '1.20' }), 'InvalidAuthorizationCookie'],
-      ['protocol 2.0', () => sync.GetCookieAsync({ authCookies: { AuthorizationCookie: [clients.authCookie] }, protocolVersion: '2.0' }), 'IncompatibleProtocolVersion'],
-      ['malformed anchor', () => sync.GetRevisionIdListAsync({ cookie, filter: { Anchor: 'garbage', GetConfig: false } }), 'InvalidParameters'],
-      ['101 identities', () => sync.GetUpdateDataAsync({ cookie, updateIds: { UpdateIdentity: Array(101).fill({ UpdateID: published[0].updateId, RevisionNumber: 1 }) } }), 'InvalidParameters'],
-      ['unknown identity', () => sync.GetUpdateDataAsync({ cookie, updateIds: { UpdateIdentity: [{ UpdateID: '00000000-0000-4000-8000-000000000000', RevisionNumber: 1 }] } }), 'InvalidParameters'],
-      ['wrong type', () => sync.GetUpdateDataAsync({ cookie, updateIds: { UpdateIdentity: [{ UpdateID: published[0].updateId, RevisionNumber: 'one' }] } }), 'InvalidParameters'],
+      [
+        'auth cookie as cookie',
+        () => sync.GetConfigDataAsync({ cookie: { Expiration: cookie.Expiration, EncryptedData: clients.authCookie.CookieData } }),
+        'InvalidCookie',
+      ],
+      [
+        'forged authorization cookie',
+        () =>
+          sync.GetCookieAsync({
+            authCookies: { AuthorizationCookie: [{ PlugInId: 'DssTargeting', CookieData: forged.EncryptedData }] },
+            protocolVersion: '1.20',
+          }),
+        'InvalidAuthorizationCookie',
+      ],
+      [
+        'protocol 2.0',
+        () => sync.GetCookieAsync({ authCookies: { AuthorizationCookie: [clients.authCookie] }, protocolVersion: '2.0' }),
+        'IncompatibleProtocolVersion',
+      ],
+      [
+        'malformed anchor',
+        () => sync.GetRevisionIdListAsync({ cookie, filter: { Anchor: 'garbage', GetConfig: false } }),
+        'InvalidParameters',
+      ],
+      [
+        '101 identities',
+        () =>
+          sync.GetUpdateDataAsync({
+            cookie,
+            updateIds: { UpdateIdentity: Array(101).fill({ UpdateID: published[0].updateId, RevisionNumber: 1 }) },
+          }),
+        'InvalidParameters',
+      ],
+      [
+        'unknown identity',
+        () =>
+          sync.GetUpdateDataAsync({
+            cookie,
+            updateIds: { UpdateIdentity: [{ UpdateID: '00000000-0000-4000-8000-000000000000', RevisionNumber: 1 }] },
+          }),
+        'InvalidParameters',
+      ],
+      [
+        'wrong type',
+        () =>
+          sync.GetUpdateDataAsync({ cookie, updateIds: { UpdateIdentity: [{ UpdateID: published[0].updateId, RevisionNumber: 'one' }] } }),
+        'InvalidParameters',
+      ],
     ];
     for (const [what, call, code] of cases) {
-      const err = await call().then(() => undefined, (e: unknown) => e);
+      const err = await call().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err, what).to.not.equal(undefined);
       expect(faultCode(err), what).to.equal(code);
       expect(httpStatus(err), what).to.equal(500);
     }
   });
 
-  it('refuses a wrong secret with 401 and a disabled server\'s cookie with InvalidCookie', async () => {
-    const wrong = await authorize(node.url, child.id, 'wrong-secret').then(() => undefined, (e) => e);
+  it("refuses a wrong secret with 401 and a disabled server's cookie with InvalidCookie", async () => {
+    const wrong = await authorize(node.url, child.id, 'wrong-secret').then(
+      () => undefined,
+      (e) => e,
+    );
     expect(wrong?.response?.status).to.equal(401);
     const other = await addDownstream({ DATABASE_URL: db.url }, 'child-2.example');
     const c2 = await authorize(node.url, other.id, other.secret);
     expect((await runCli(['downstream', 'disable', other.id], { DATABASE_URL: db.url })).code).to.equal(0);
-    const err = await c2.sync.GetConfigDataAsync({ cookie: c2.cookie }).then(() => undefined, (e: unknown) => e);
+    const err = await c2.sync.GetConfigDataAsync({ cookie: c2.cookie }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(faultCode(err)).to.equal('InvalidCookie');
   });
 
   it('refuses an unknown downstream server with 401', async () => {
-    const err = await authorize(node.url, '7d1f0c2e-0000-4000-8000-00000000abcd', 'whatever').then(() => undefined, (e: unknown) => e);
+    const err = await authorize(node.url, '7d1f0c2e-0000-4000-8000-00000000abcd', 'whatever').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(httpStatus(err)).to.equal(401);
   });
 
   it('after an availability change, the next delta carries exactly the updates that became available', async () => {
     const env = { DATABASE_URL: db.url };
     const { publishing } = await testServices(ds);
-    const extra = await publishing.publishUpdate(providerContext('Northwind'), { title: 'Other product', product: 'Northwind Tools', classification: 'Updates' });
+    const extra = await publishing.publishUpdate(providerContext('Northwind'), {
+      title: 'Other product',
+      product: 'Northwind Tools',
+      classification: 'Updates',
+    });
     const branch = await addDownstream(env, 'branch.example');
     const allow = await runCli(['downstream', 'allow', 'branch.example', '--products', 'Northwind Suite', '--classifications', 'all'], env);
     expect(allow.code, allow.stderr).to.equal(0);
@@ -98,9 +164,15 @@ describe('ServerSync over SOAP against a node process', function () {
     const [first] = await c.sync.GetRevisionIdListAsync({ cookie: c.cookie, filter: { GetConfig: false } });
     const seen = first.GetRevisionIdListResult.NewRevisions.UpdateIdentity.map((i: { UpdateID: string }) => i.UpdateID);
     expect(seen.sort()).to.deep.equal(published.map((p) => p.updateId).sort());
-    const widen = await runCli(['downstream', 'allow', 'branch.example', '--products', 'Northwind Suite', 'Northwind Tools', '--classifications', 'all'], env);
+    const widen = await runCli(
+      ['downstream', 'allow', 'branch.example', '--products', 'Northwind Suite', 'Northwind Tools', '--classifications', 'all'],
+      env,
+    );
     expect(widen.code, widen.stderr).to.equal(0);
-    const [next] = await c.sync.GetRevisionIdListAsync({ cookie: c.cookie, filter: { Anchor: first.GetRevisionIdListResult.Anchor, GetConfig: false } });
+    const [next] = await c.sync.GetRevisionIdListAsync({
+      cookie: c.cookie,
+      filter: { Anchor: first.GetRevisionIdListResult.Anchor, GetConfig: false },
+    });
     expect(next.GetRevisionIdListResult.NewRevisions.UpdateIdentity).to.deep.equal([{ UpdateID: extra.updateId, RevisionNumber: 1 }]);
   });
 

@@ -19,7 +19,11 @@ const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 const CAPTURE = process.env.CASCADE_CAPTURE_SAMPLES === '1';
 
 /** What the driver needs from a WSDL service: its endpoint path, the SOAPAction of each operation, its schema files by namespace. */
-interface WsdlEndpoint { path: string; soapActions: Map<string, string>; schemas: Map<string, string> }
+interface WsdlEndpoint {
+  path: string;
+  soapActions: Map<string, string>;
+  schemas: Map<string, string>;
+}
 
 /** wsdlEndpoints reads every wsdl/*.wsdl, writing its embedded schemas into `work` for xmllint. */
 function wsdlEndpoints(work: string): Map<string, WsdlEndpoint> {
@@ -28,7 +32,11 @@ function wsdlEndpoints(work: string): Map<string, WsdlEndpoint> {
     const text = fs.readFileSync(path.join(WSDL_DIR, file), 'utf8');
     const embedded = outlineWsdl(text).schemas;
     const schemas = new Map(embedded.map((s, i) => [s.targetNamespace, path.join(work, `${file}-${i}.xsd`)]));
-    for (const s of embedded) fs.writeFileSync(schemas.get(s.targetNamespace)!, linkSchemaImports(s, (ns) => schemas.get(ns)));
+    for (const s of embedded)
+      fs.writeFileSync(
+        schemas.get(s.targetNamespace)!,
+        linkSchemaImports(s, (ns) => schemas.get(ns)),
+      );
     const defs = parseXml(text);
     const bindings = new Map<string, Map<string, string>>();
     for (const b of defs.children.filter((c) => c.name === `{${WSDL_NS}}binding`)) {
@@ -81,7 +89,11 @@ function expectSchemaValid(envelope: XmlElement, endpoint: WsdlEndpoint, what: s
   expect(r.status, `${what} against the WSDL schema:\n${r.stderr}`).to.equal(0);
 }
 
-const CASES = fs.readdirSync(SAMPLES_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const CASES = fs
+  .readdirSync(SAMPLES_DIR, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 describe('SOAP golden samples (test/soap-samples)', function () {
   this.timeout(60000);
@@ -115,8 +127,11 @@ describe('SOAP golden samples (test/soap-samples)', function () {
   it('has samples for every operation of the hosted services', () => {
     // PublishingService joins this list once startNode mounts it.
     for (const service of ['DssAuthWebService', 'ServerSyncWebService']) {
-      const covered = new Set(CASES.filter((c) => c.startsWith(`${service}__`))
-        .map((c) => bodyOperation(fs.readFileSync(path.join(SAMPLES_DIR, c, 'request.xml'), 'utf8'))));
+      const covered = new Set(
+        CASES.filter((c) => c.startsWith(`${service}__`)).map((c) =>
+          bodyOperation(fs.readFileSync(path.join(SAMPLES_DIR, c, 'request.xml'), 'utf8')),
+        ),
+      );
       expect([...covered], service).to.include.members([...endpoints.get(service)!.soapActions.keys()]);
     }
   });
@@ -130,7 +145,8 @@ describe('SOAP golden samples (test/soap-samples)', function () {
       const body = fill(fs.readFileSync(path.join(dir, 'request.xml'), 'utf8'), values, true);
       const action = endpoint.soapActions.get(bodyOperation(body) ?? '');
       const extra = fs.existsSync(path.join(dir, 'headers.json'))
-        ? JSON.parse(fill(fs.readFileSync(path.join(dir, 'headers.json'), 'utf8'), values, true)) as Record<string, string> : {};
+        ? (JSON.parse(fill(fs.readFileSync(path.join(dir, 'headers.json'), 'utf8'), values, true)) as Record<string, string>)
+        : {};
       const headers = { 'Content-Type': 'text/xml; charset=utf-8', ...(action ? { SOAPAction: `"${action}"` } : {}), ...extra };
 
       const res = await fetch(`${fixture.node.url}${endpoint.path}`, { method: 'POST', headers, body });
@@ -139,8 +155,13 @@ describe('SOAP golden samples (test/soap-samples)', function () {
       const responseFile = path.join(dir, 'response.xml');
       if (!fs.existsSync(responseFile)) {
         if (!CAPTURE) throw new Error(`${name}/response.xml is missing (run with CASCADE_CAPTURE_SAMPLES=1 to capture one)`);
-        const known = Object.entries(values).filter(([k]) => /^(NODE_URL|SERVER_ID)$/.test(k)).sort((a, b) => b[1].length - a[1].length);
-        fs.writeFileSync(responseFile, known.reduce((x, [k, v]) => x.split(v).join(`{{${k}}}`), prettyXml(text)));
+        const known = Object.entries(values)
+          .filter(([k]) => /^(NODE_URL|SERVER_ID)$/.test(k))
+          .sort((a, b) => b[1].length - a[1].length);
+        fs.writeFileSync(
+          responseFile,
+          known.reduce((x, [k, v]) => x.split(v).join(`{{${k}}}`), prettyXml(text)),
+        );
         throw new Error(`captured ${name}/response.xml (HTTP ${res.status}); review it against the WSDL`);
       }
       const typed = Object.fromEntries(Object.entries(values).filter(([k]) => !(k in TYPED_PLACEHOLDERS)));

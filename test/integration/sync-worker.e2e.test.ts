@@ -22,7 +22,11 @@ describe('the sync worker against a real parent', function () {
   });
 
   it('re-authorizes once when the parent says InvalidCookie, and goes on', async () => {
-    const client = await UpstreamClient.connect({ url: root.url, serverId: child.env.CASCADE_UPSTREAM_ID, secret: child.env.CASCADE_UPSTREAM_SECRET });
+    const client = await UpstreamClient.connect({
+      url: root.url,
+      serverId: child.env.CASCADE_UPSTREAM_ID,
+      secret: child.env.CASCADE_UPSTREAM_SECRET,
+    });
     await client.authorize();
     // Spoil the cookie as an expired or foreign one would be: the parent answers InvalidCookie.
     (client as unknown as { cookie: { EncryptedData: string } }).cookie.EncryptedData = Buffer.alloc(64, 7).toString('base64');
@@ -33,18 +37,27 @@ describe('the sync worker against a real parent', function () {
   });
 
   it('runs one sync at a time: a second `cascade sync` started meanwhile is refused, the first completes', async () => {
-    const start = () => new Promise<{ code: number; out: string }>((resolve) => {
-      const p = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'cascade.js'), 'sync'],
-        { env: { PATH: process.env.PATH ?? '', ...child.env, CASCADE_LOG_LEVEL: 'silent' } });
-      let out = '';
-      p.stdout.on('data', (d) => { out += d; });
-      p.stderr.on('data', (d) => { out += d; });
-      p.on('close', (code) => resolve({ code: code ?? -1, out }));
-    });
+    const start = () =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        const p = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'cascade.js'), 'sync'], {
+          env: { PATH: process.env.PATH ?? '', ...child.env, CASCADE_LOG_LEVEL: 'silent' },
+        });
+        let out = '';
+        p.stdout.on('data', (d) => {
+          out += d;
+        });
+        p.stderr.on('data', (d) => {
+          out += d;
+        });
+        p.on('close', (code) => resolve({ code: code ?? -1, out }));
+      });
     const first = start();
     // Start the second once the first holds the lock (its run is recorded as Running).
-    await waitFor('the first sync to be recorded as Running', async () =>
-      (await query(child, `SELECT 1 FROM sync_run WHERE result = 'Running'`)).length > 0, { timeoutMs: 20000, intervalMs: 20 });
+    await waitFor(
+      'the first sync to be recorded as Running',
+      async () => (await query(child, `SELECT 1 FROM sync_run WHERE result = 'Running'`)).length > 0,
+      { timeoutMs: 20000, intervalMs: 20 },
+    );
     const second = await start();
     expect(second.code).to.not.equal(0);
     expect(second.out).to.contain('a sync is already running');

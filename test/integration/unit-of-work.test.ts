@@ -19,23 +19,38 @@ describe(UnitOfWork.name, () => {
   });
 
   it('refuses at once a query on another connection while the call chain holds a transaction', async () => {
-    const err = await sut.run(ctx, async (tx) => {
-      await tx.tx.query('SELECT 1');
-      return ds.query('SELECT 1');
-    }).then(() => undefined, (e: unknown) => e);
+    const err = await sut
+      .run(ctx, async (tx) => {
+        await tx.tx.query('SELECT 1');
+        return ds.query('SELECT 1');
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).to.be.instanceOf(SecondConnectionError);
     // A second unit of work opened from inside, instead of joining, is refused the same way.
-    const nested = await sut.run(ctx, () => sut.run(requestContext({ kind: 'node' }), async () => 1)).then(() => undefined, (e: unknown) => e);
+    const nested = await sut
+      .run(ctx, () => sut.run(requestContext({ kind: 'node' }), async () => 1))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(nested).to.be.instanceOf(SecondConnectionError);
   });
 
-  it('joins the caller\'s transaction, rolls it back whole on failure, and lets queries run once it has ended', async () => {
+  it("joins the caller's transaction, rolls it back whole on failure, and lets queries run once it has ended", async () => {
     const key = `uow-${Date.now()}`;
-    const failed = await sut.run(ctx, async (tx) => {
-      await tx.tx.query(`INSERT INTO node_setting (key, value) VALUES ($1, 'a')`, [key]);
-      await sut.run(tx, (joined) => joined.tx.query(`INSERT INTO node_setting (key, value) VALUES ($1, 'b')`, [`${key}-2`]));
-      throw new Error('use case failed');
-    }).then(() => undefined, (e: Error) => e.message);
+    const failed = await sut
+      .run(ctx, async (tx) => {
+        await tx.tx.query(`INSERT INTO node_setting (key, value) VALUES ($1, 'a')`, [key]);
+        await sut.run(tx, (joined) => joined.tx.query(`INSERT INTO node_setting (key, value) VALUES ($1, 'b')`, [`${key}-2`]));
+        throw new Error('use case failed');
+      })
+      .then(
+        () => undefined,
+        (e: Error) => e.message,
+      );
     expect(failed).to.equal('use case failed');
     expect(await ds.query(`SELECT key FROM node_setting WHERE key LIKE $1`, [`${key}%`])).to.deep.equal([]);
     let later: Promise<unknown> | undefined;

@@ -20,8 +20,10 @@ async function provider(tier: TierNode, name: string): Promise<Provider> {
   if (!password) throw new Error(`providers add failed: ${added.stderr}`);
   const creds = ['--url', tier.url, '--user', name, '--password', password];
   return {
-    name, password,
-    publish: (args, files = []) => runCli(['publish', ...creds, '--product', 'Contoso Suite', '--classification', 'Security Updates', ...args, ...files], tier.env),
+    name,
+    password,
+    publish: (args, files = []) =>
+      runCli(['publish', ...creds, '--product', 'Contoso Suite', '--classification', 'Security Updates', ...args, ...files], tier.env),
     expire: (updateId) => runCli(['expire', updateId, ...creds], tier.env),
   };
 }
@@ -33,13 +35,21 @@ const revisionOf = (r: CliResult) => {
 };
 
 /** The revisions a tier stores of one update: number, origin, latest flag and document. */
-const revisions = (tier: TierNode, updateId: string) => query<{ revision_number: number; origin: string; is_latest: boolean; xml: string }>(tier,
-  `SELECT revision_number, origin, is_latest, xml FROM update_revision WHERE update_id = $1 ORDER BY revision_number`, [updateId]);
+const revisions = (tier: TierNode, updateId: string) =>
+  query<{ revision_number: number; origin: string; is_latest: boolean; xml: string }>(
+    tier,
+    `SELECT revision_number, origin, is_latest, xml FROM update_revision WHERE update_id = $1 ORDER BY revision_number`,
+    [updateId],
+  );
 
 /** The files a tier's revision of an update names. */
-const filesOf = (tier: TierNode, updateId: string, revisionNumber: number) => query<{ sha1: string; extension: string; sha256: string | null }>(tier,
-  `SELECT f.sha1, f.extension, f.sha256 FROM revision_file rf JOIN update_file f USING (sha1) JOIN update_revision r USING (revision_id)
-   WHERE r.update_id = $1 AND r.revision_number = $2`, [updateId, revisionNumber]);
+const filesOf = (tier: TierNode, updateId: string, revisionNumber: number) =>
+  query<{ sha1: string; extension: string; sha256: string | null }>(
+    tier,
+    `SELECT f.sha1, f.extension, f.sha256 FROM revision_file rf JOIN update_file f USING (sha1) JOIN update_revision r USING (revision_id)
+   WHERE r.update_id = $1 AND r.revision_number = $2`,
+    [updateId, revisionNumber],
+  );
 
 describe('update ownership, file digests and files kept across revisions, through real root and child processes', function () {
   this.timeout(180000);
@@ -93,10 +103,14 @@ describe('update ownership, file digests and files kept across revisions, throug
     // The fault on the wire: WSUS-shaped, InvalidParameters, blaming the caller.
     const res = await fetch(`${child.url}/PublishingWebService/PublishingService.asmx`, {
       method: 'POST',
-      headers: { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: '"urn:cascade:PublishingService:2026/ExpireUpdate"',
-        Authorization: `Basic ${Buffer.from(`${atChild.name}:${atChild.password}`).toString('base64')}` },
-      body: '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
-        + `<ExpireUpdate xmlns="urn:cascade:PublishingService:2026"><updateId>${updateId}</updateId></ExpireUpdate></soap:Body></soap:Envelope>`,
+      headers: {
+        'Content-Type': 'text/xml; charset=utf-8',
+        SOAPAction: '"urn:cascade:PublishingService:2026/ExpireUpdate"',
+        Authorization: `Basic ${Buffer.from(`${atChild.name}:${atChild.password}`).toString('base64')}`,
+      },
+      body:
+        '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>' +
+        `<ExpireUpdate xmlns="urn:cascade:PublishingService:2026"><updateId>${updateId}</updateId></ExpireUpdate></soap:Body></soap:Envelope>`,
     });
     const fault = await res.text();
     expect(res.status).to.equal(500);
@@ -110,10 +124,13 @@ describe('update ownership, file digests and files kept across revisions, throug
     // The root's next revision still arrives.
     revisionOf(await atRoot.publish(['--update-id', updateId, '--title', 'Root Tool 1.1']));
     await syncTier(child);
-    expect((await revisions(child, updateId)).map((r) => [r.revision_number, r.origin, r.is_latest])).to.deep.equal([[1, 'upstream', false], [2, 'upstream', true]]);
+    expect((await revisions(child, updateId)).map((r) => [r.revision_number, r.origin, r.is_latest])).to.deep.equal([
+      [1, 'upstream', false],
+      [2, 'upstream', true],
+    ]);
   });
 
-  it('replaces a local update whose UpdateID the root later uses with the root\'s revisions, logged at warn, and then refuses local changes', async () => {
+  it("replaces a local update whose UpdateID the root later uses with the root's revisions, logged at warn, and then refuses local changes", async () => {
     const updateId = randomUUID();
     revisionOf(await atChild.publish(['--update-id', updateId, '--title', 'Local first']));
     revisionOf(await atChild.publish(['--update-id', updateId, '--title', 'Local second']));
@@ -133,7 +150,7 @@ describe('update ownership, file digests and files kept across revisions, throug
     expect((await revisions(child, updateId)).map((r) => r.revision_number)).to.deep.equal([1, 2]);
   });
 
-  it('replaces a revision published on the child before ownership was recorded with the root\'s revision of that number', async () => {
+  it("replaces a revision published on the child before ownership was recorded with the root's revision of that number", async () => {
     const { updateId } = revisionOf(await atRoot.publish(['--title', 'Shared 1']));
     await syncTier(child);
     // Before this fix nothing stopped the child's provider: let it publish revision 2 as it could then.
@@ -146,7 +163,10 @@ describe('update ownership, file digests and files kept across revisions, throug
     expect(synced.counts.imported).to.equal(1);
     const [, rootSecond] = await revisions(root, updateId);
     const held = await revisions(child, updateId);
-    expect(held.map((r) => [r.revision_number, r.origin, r.is_latest])).to.deep.equal([[1, 'upstream', false], [2, 'upstream', true]]);
+    expect(held.map((r) => [r.revision_number, r.origin, r.is_latest])).to.deep.equal([
+      [1, 'upstream', false],
+      [2, 'upstream', true],
+    ]);
     expect(held[1].xml).to.equal(rootSecond.xml);
   });
 
@@ -154,8 +174,12 @@ describe('update ownership, file digests and files kept across revisions, throug
     const file = payload('no-sha256.cab', 1024 * 1024);
     const { updateId } = revisionOf(await atRoot.publish(['--title', 'Without SHA-256'], [file]));
     // A real WSUS update document may name a file by SHA-1 alone.
-    await query(root, `UPDATE update_revision SET xml = regexp_replace(xml, '<upd:AdditionalDigest[^>]*>[^<]*</upd:AdditionalDigest>', '', 'g')
-                       WHERE update_id = $1`, [updateId]);
+    await query(
+      root,
+      `UPDATE update_revision SET xml = regexp_replace(xml, '<upd:AdditionalDigest[^>]*>[^<]*</upd:AdditionalDigest>', '', 'g')
+                       WHERE update_id = $1`,
+      [updateId],
+    );
     expect((await revisions(root, updateId))[0].xml).to.not.contain('AdditionalDigest');
     await syncTier(child);
     const got = await throughChild(updateId, 1);

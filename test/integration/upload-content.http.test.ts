@@ -19,13 +19,14 @@ function hex(algorithm: string, data: Buffer): string {
 
 /** Every file under root, relative paths (the .tmp folder included). */
 function filesUnder(root: string): string[] {
-  return (fs.readdirSync(root, { recursive: true }) as string[])
-    .filter((p) => fs.statSync(path.join(root, p)).isFile()).sort();
+  return (fs.readdirSync(root, { recursive: true }) as string[]).filter((p) => fs.statSync(path.join(root, p)).isFile()).sort();
 }
 
 /** Raw HTTP so the path goes out exactly as written (fetch would normalise "..") and early answers are seen. */
-function raw(url: string, opts: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer }):
-Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function raw(
+  url: string,
+  opts: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer },
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     let answered = false;
@@ -38,7 +39,11 @@ Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     });
     // The server may close while the body is still going out; the answer that came first is what counts,
     // so an error fails the request only if the connection closed without one.
-    req.on('error', (err) => req.once('close', () => { if (!answered) reject(err); }));
+    req.on('error', (err) =>
+      req.once('close', () => {
+        if (!answered) reject(err);
+      }),
+    );
     req.end(opts.body);
   });
 }
@@ -96,14 +101,20 @@ describe('PUT /Upload and GET /Content through a real node', function () {
     const res = await fetch(`${node.url}/Upload/Setup.EXE`, { method: 'PUT', headers: { Authorization: auth }, body: payload });
     expect(res.status).to.equal(201);
     expect(await res.json()).to.deep.equal({
-      sha1, sha256, size: payload.length, fileName: 'Setup.EXE',
+      sha1,
+      sha256,
+      size: payload.length,
+      fileName: 'Setup.EXE',
       digest: Buffer.from(sha1, 'hex').toString('base64'),
       additionalDigest: Buffer.from(sha256, 'hex').toString('base64'),
       url: node.url + contentPath,
     });
     expect(filesUnder(contentDir)).to.deep.equal([contentPath.slice('/Content/'.length)]);
-    const rows = await sql<{ sha256: string; size: string; extension: string; stored: boolean }>(db,
-      'SELECT sha256, size, extension, stored_at IS NOT NULL AS stored FROM update_file WHERE sha1 = $1', [sha1]);
+    const rows = await sql<{ sha256: string; size: string; extension: string; stored: boolean }>(
+      db,
+      'SELECT sha256, size, extension, stored_at IS NOT NULL AS stored FROM update_file WHERE sha1 = $1',
+      [sha1],
+    );
     expect(rows).to.deep.equal([{ sha256, size: String(payload.length), extension: '.exe', stored: true }]);
   });
 
@@ -149,7 +160,9 @@ describe('PUT /Upload and GET /Content through a real node', function () {
   it('serves single byte ranges with 206 and Content-Range', async () => {
     const size = payload.length;
     const cases: [string, number, number][] = [
-      ['bytes=100-199', 100, 199], ['bytes=-500', size - 500, size - 1], ['bytes=4000000-', 4000000, size - 1],
+      ['bytes=100-199', 100, 199],
+      ['bytes=-500', size - 500, size - 1],
+      ['bytes=4000000-', 4000000, size - 1],
       ['bytes=0-99999999', 0, size - 1],
     ];
     for (const [range, start, end] of cases) {
@@ -208,7 +221,11 @@ describe('PUT /Upload and GET /Content through a real node', function () {
   it('refuses uploads without valid, enabled provider credentials (401)', async () => {
     const added = await runCli(['providers', 'add', 'fabrikam'], { DATABASE_URL: db.url });
     const fabrikam = /^password: (\S+)$/m.exec(added.stdout)![1];
-    const ok = await fetch(`${node.url}/Upload/a.bin`, { method: 'PUT', headers: { Authorization: basic('fabrikam', fabrikam) }, body: 'x' });
+    const ok = await fetch(`${node.url}/Upload/a.bin`, {
+      method: 'PUT',
+      headers: { Authorization: basic('fabrikam', fabrikam) },
+      body: 'x',
+    });
     expect(ok.status).to.equal(201);
     const disabled = await runCli(['providers', 'disable', 'fabrikam'], { DATABASE_URL: db.url });
     expect(disabled.code, disabled.stderr).to.equal(0);
@@ -222,7 +239,12 @@ describe('PUT /Upload and GET /Content through a real node', function () {
     };
     const body = randomBytes(2000);
     for (const [what, authorization] of Object.entries(attempts)) {
-      const res = await raw(node.url, { method: 'PUT', path: '/Upload/x.exe', body, headers: authorization ? { Authorization: authorization } : {} });
+      const res = await raw(node.url, {
+        method: 'PUT',
+        path: '/Upload/x.exe',
+        body,
+        headers: authorization ? { Authorization: authorization } : {},
+      });
       expect(res.status, what).to.equal(401);
       expect(res.headers['www-authenticate'], what).to.equal('Basic realm="Cascade"');
       expect(JSON.parse(res.body.toString()).error, what).to.equal('Unauthorized');
@@ -233,16 +255,22 @@ describe('PUT /Upload and GET /Content through a real node', function () {
   it('leaves nothing behind when a client aborts mid-upload', async () => {
     const before = filesUnder(contentDir);
     const { hostname, port } = new URL(node.url);
-    const req = http.request({ hostname, port, method: 'PUT', path: '/Upload/big.exe',
-      headers: { Authorization: auth, 'Content-Length': String(8 * MiB) } });
+    const req = http.request({
+      hostname,
+      port,
+      method: 'PUT',
+      path: '/Upload/big.exe',
+      headers: { Authorization: auth, 'Content-Length': String(8 * MiB) },
+    });
     req.on('error', () => undefined);
     req.write(randomBytes(3 * MiB));
     const tmp = path.join(contentDir, '.tmp');
     await waitFor('the upload to stream into .tmp', () => fs.existsSync(tmp) && fs.readdirSync(tmp).length > 0, { timeoutMs: 2500 });
     expect(fs.readdirSync(tmp), 'the upload was streaming into .tmp').to.have.length(1);
     req.destroy();
-    await waitFor('the node to remove the aborted upload', () => JSON.stringify(filesUnder(contentDir)) === JSON.stringify(before), { timeoutMs: 5000 })
-      .catch(() => undefined);
+    await waitFor('the node to remove the aborted upload', () => JSON.stringify(filesUnder(contentDir)) === JSON.stringify(before), {
+      timeoutMs: 5000,
+    }).catch(() => undefined);
     expect(filesUnder(contentDir)).to.deep.equal(before);
     expect(node.output(), 'an abort is not a server error').to.not.match(/unhandled error/);
   });
@@ -251,8 +279,12 @@ describe('PUT /Upload and GET /Content through a real node', function () {
     let small: NodeProcess;
     const smallDir = () => path.join(root, 'small-content');
     before(async () => {
-      small = await startNodeProcess({ DATABASE_URL: db.url, CASCADE_CONTENT_DIR: smallDir(), CASCADE_DATA_DIR: path.join(root, 'small-data'),
-        CASCADE_UPLOAD_MAX_BYTES: '1MiB' });
+      small = await startNodeProcess({
+        DATABASE_URL: db.url,
+        CASCADE_CONTENT_DIR: smallDir(),
+        CASCADE_DATA_DIR: path.join(root, 'small-data'),
+        CASCADE_UPLOAD_MAX_BYTES: '1MiB',
+      });
     });
     after(async () => small?.stop());
 
@@ -262,14 +294,19 @@ describe('PUT /Upload and GET /Content through a real node', function () {
       expect(declared.status).to.equal(413);
       expect(JSON.parse(declared.body.toString()).error).to.equal('PayloadTooLarge');
 
-      const chunked = await raw(small.url, { method: 'PUT', path: '/Upload/big.exe', body: big,
-        headers: { Authorization: auth, 'Transfer-Encoding': 'chunked' } });
+      const chunked = await raw(small.url, {
+        method: 'PUT',
+        path: '/Upload/big.exe',
+        body: big,
+        headers: { Authorization: auth, 'Transfer-Encoding': 'chunked' },
+      });
       expect(chunked.status).to.equal(413);
       expect(JSON.parse(chunked.body.toString()).error).to.equal('PayloadTooLarge');
 
       const exact = randomBytes(MiB);
-      expect((await raw(small.url, { method: 'PUT', path: '/Upload/ok.bin', body: exact, headers: { Authorization: auth } })).status)
-        .to.equal(201);
+      expect(
+        (await raw(small.url, { method: 'PUT', path: '/Upload/ok.bin', body: exact, headers: { Authorization: auth } })).status,
+      ).to.equal(201);
       const sha = hex('sha1', exact);
       expect(filesUnder(smallDir())).to.deep.equal([`${sha.slice(38).toUpperCase()}/${sha.toUpperCase()}.bin`]);
       expect(await sql(db, 'SELECT 1 FROM update_file WHERE sha1 = $1', [hex('sha1', big)])).to.have.length(0);

@@ -12,7 +12,10 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const WSDL_DIR = path.join(ROOT, 'wsdl');
 // test/wsdl-samples/<WsdlStem>/<case>.xml: body elements that must validate; <case>.invalid.xml ones must not.
 const SAMPLE_DIR = path.join(ROOT, 'test', 'wsdl-samples');
-const WSDL_FILES = fs.readdirSync(WSDL_DIR).filter((f) => f.endsWith('.wsdl')).sort();
+const WSDL_FILES = fs
+  .readdirSync(WSDL_DIR)
+  .filter((f) => f.endsWith('.wsdl'))
+  .sort();
 
 /** The Debian package to install when a tool is missing (CI installs them all). */
 const PACKAGES: Record<string, string> = {
@@ -24,7 +27,10 @@ const PACKAGES: Record<string, string> = {
   php: 'php-cli and php-soap',
 };
 
-interface ToolRun { status: number | null; output: string }
+interface ToolRun {
+  status: number | null;
+  output: string;
+}
 
 function run(tool: string, args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): ToolRun {
   const r = spawnSync(tool, args, { cwd: opts.cwd, input: opts.input, encoding: 'utf8', timeout: opts.timeoutMs ?? 30_000 });
@@ -41,7 +47,9 @@ function expectMissingPackageHint(r: ToolRun, pattern: RegExp, tool: string): vo
 
 describe('WSDL contracts accepted by independent tools', () => {
   let tmp: string;
-  before(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cascade-wsdl-')); });
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cascade-wsdl-'));
+  });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('finds the WSDLs by listing wsdl/', () => {
@@ -97,8 +105,16 @@ describe('WSDL contracts accepted by independent tools', () => {
         });
 
         const sampleDir = path.join(SAMPLE_DIR, stem);
-        const samples = fs.existsSync(sampleDir) ? fs.readdirSync(sampleDir).filter((f) => f.endsWith('.xml')).sort() : [];
-        expect(samples.filter((f) => !f.endsWith('.invalid.xml')), `valid samples in test/wsdl-samples/${stem}/`).not.to.be.empty;
+        const samples = fs.existsSync(sampleDir)
+          ? fs
+              .readdirSync(sampleDir)
+              .filter((f) => f.endsWith('.xml'))
+              .sort()
+          : [];
+        expect(
+          samples.filter((f) => !f.endsWith('.invalid.xml')),
+          `valid samples in test/wsdl-samples/${stem}/`,
+        ).not.to.be.empty;
         for (const sample of samples) {
           const samplePath = path.join(sampleDir, sample);
           const ns = rootNamespace(fs.readFileSync(samplePath, 'utf8'));
@@ -119,7 +135,8 @@ describe('WSDL contracts accepted by independent tools', () => {
         expect(r.output).not.to.include('[ERROR]');
         // An unresolved type reference is only a warning to wsimport, but the generated type is then wrong.
         expect(r.output).not.to.include('src-resolve');
-        for (const portType of outline.portTypes) expect(fs.existsSync(path.join(out, 'cascade', 'gen', `${portType}.java`)), portType).to.equal(true);
+        for (const portType of outline.portTypes)
+          expect(fs.existsSync(path.join(out, 'cascade', 'gen', `${portType}.java`)), portType).to.equal(true);
       });
 
       it('generates C++ with gSOAP wsdl2h and soapcpp2', () => {
@@ -147,7 +164,7 @@ describe('WSDL contracts accepted by independent tools', () => {
         for (const op of outline.operations) expect(r.output).to.include(` ${op.name}(`);
       });
 
-      it('loads in node-soap (the server\'s own SOAP library) with every operation', async () => {
+      it("loads in node-soap (the server's own SOAP library) with every operation", async () => {
         const client = await soap.createClientAsync(wsdlPath);
         const ports = Object.values(client.describe() as Record<string, Record<string, Record<string, unknown>>>);
         const described = ports.flatMap((service) => Object.values(service).flatMap((port) => Object.keys(port)));

@@ -34,9 +34,10 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     count: (methodAndPath) => counts.get(methodAndPath) ?? 0,
     total: () => [...counts].filter(([k]) => k.includes(' /Content/')).reduce((n, [, v]) => n + v, 0),
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -4,7 +4,9 @@ import type { DownstreamServerService } from '../../src/services/downstream-serv
 import { testServices } from './services';
 
 /** buildDownstreamServices builds the downstream services on a DataSource through the factory src/main.ts uses. */
-export async function buildDownstreamServices(ds: DataSource): Promise<{ servers: DownstreamServerService; availability: AvailabilityService }> {
+export async function buildDownstreamServices(
+  ds: DataSource,
+): Promise<{ servers: DownstreamServerService; availability: AvailabilityService }> {
   const s = await testServices(ds);
   return { servers: s.downstreamServers, availability: s.availability };
 }

@@ -22,7 +22,12 @@ export async function startTier(name: string, parent?: TierNode, extraEnv: Recor
   const db = await createTestDatabase();
   const dataDir = tempDir(`casc-${name}-`);
   // A fixed port, so a restarted tier keeps the URL its children know it by.
-  const env: Record<string, string> = { DATABASE_URL: db.url, CASCADE_DATA_DIR: dataDir, CASCADE_PORT: String(await freePort()), ...extraEnv };
+  const env: Record<string, string> = {
+    DATABASE_URL: db.url,
+    CASCADE_DATA_DIR: dataDir,
+    CASCADE_PORT: String(await freePort()),
+    ...extraEnv,
+  };
   if (parent) {
     const creds = await addDownstream(parent.env, `${name}.example`);
     Object.assign(env, { CASCADE_UPSTREAM_URL: parent.url, CASCADE_UPSTREAM_ID: creds.id, CASCADE_UPSTREAM_SECRET: creds.secret });
@@ -68,8 +73,10 @@ export async function query<T = Record<string, unknown>>(tier: TierNode, sql: st
 
 /** catalogDigest is a canonical SHA-256 of every revision a tier stores: identity, state and document. */
 export async function catalogDigest(tier: TierNode): Promise<{ digest: string; revisions: number }> {
-  const rows = await query<{ update_id: string; revision_number: number; publication_state: string; is_latest: boolean; xml: string }>(tier,
-    `SELECT update_id, revision_number, publication_state, is_latest, xml FROM update_revision ORDER BY update_id, revision_number`);
+  const rows = await query<{ update_id: string; revision_number: number; publication_state: string; is_latest: boolean; xml: string }>(
+    tier,
+    `SELECT update_id, revision_number, publication_state, is_latest, xml FROM update_revision ORDER BY update_id, revision_number`,
+  );
   const h = createHash('sha256');
   for (const r of rows) h.update(`${r.update_id}\n${r.revision_number}\n${r.publication_state}\n${r.is_latest}\n${r.xml}\n`);
   return { digest: h.digest('hex'), revisions: rows.length };
@@ -79,7 +86,12 @@ export async function catalogDigest(tier: TierNode): Promise<{ digest: string; r
  * A software provider on a tier, publishing with payloads the way `cascade publish` does (PUT /Upload, then
  * PublishUpdate) but from the test process: the hierarchy tests publish often, and the CLI has tests of its own.
  */
-export async function addProvider(tier: TierNode, name = 'contoso'): Promise<{ publish: (title: string, opts?: { bytes?: number; product?: string }) => Promise<{ updateId: string; file: string; payload: Buffer }> }> {
+export async function addProvider(
+  tier: TierNode,
+  name = 'contoso',
+): Promise<{
+  publish: (title: string, opts?: { bytes?: number; product?: string }) => Promise<{ updateId: string; file: string; payload: Buffer }>;
+}> {
   const added = await runCli(['providers', 'add', name], tier.env);
   const password = /password:\s*(\S+)/.exec(added.stdout)?.[1];
   if (!password) throw new Error(`providers add failed: ${added.stderr}`);
@@ -92,8 +104,12 @@ export async function addProvider(tier: TierNode, name = 'contoso'): Promise<{ p
       const file = path.join(dir, `payload-${++n}.cab`);
       fs.writeFileSync(file, payload);
       const uploaded = await client.upload(file);
-      const { updateId } = await client.publish({ title, product: opts.product ?? 'Contoso Suite', classification: 'Security Updates',
-        files: [{ sha1: uploaded.sha1, fileName: uploaded.fileName }] });
+      const { updateId } = await client.publish({
+        title,
+        product: opts.product ?? 'Contoso Suite',
+        classification: 'Security Updates',
+        files: [{ sha1: uploaded.sha1, fileName: uploaded.fileName }],
+      });
       return { updateId, file, payload };
     },
   };

@@ -45,10 +45,15 @@ function track(child: ChildProcess): ChildProcess {
 /** killLeftoverProcesses kills (SIGKILL) what a test started and left running, and waits until they are gone; it returns how many. */
 export async function killLeftoverProcesses(): Promise<number> {
   const left = [...running];
-  await Promise.all(left.map((child) => new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  })));
+  await Promise.all(
+    left.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
   return left.length;
 }
 
@@ -74,15 +79,29 @@ export async function startNodeProcess(env: Record<string, string>, timeoutMs = 
   const port = env.CASCADE_PORT ? Number(env.CASCADE_PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const fullEnv: Record<string, string> = {
-    CASCADE_DATA_DIR: env.CASCADE_DATA_DIR ?? tempDir(), CASCADE_LOG_LEVEL: 'warn', ...env, CASCADE_PORT: String(port), CASCADE_HOST: '127.0.0.1',
+    CASCADE_DATA_DIR: env.CASCADE_DATA_DIR ?? tempDir(),
+    CASCADE_LOG_LEVEL: 'warn',
+    ...env,
+    CASCADE_PORT: String(port),
+    CASCADE_HOST: '127.0.0.1',
     CASCADE_PUBLIC_URL: env.CASCADE_PUBLIC_URL ?? url,
   };
-  const child = track(spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(
+    spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const healthy = () => fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+  const healthy = () =>
+    fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
   try {
     await waitFor(`the node on ${url} to answer /healthz`, () => child.exitCode !== null || healthy(), { timeoutMs, intervalMs: 50 });
   } catch (err) {
@@ -93,7 +112,9 @@ export async function startNodeProcess(env: Record<string, string>, timeoutMs = 
   const signal = async (sig: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     let killedLate = false;
-    const late = setTimeout(() => { killedLate = child.kill('SIGKILL'); }, STOP_TIMEOUT_MS);
+    const late = setTimeout(() => {
+      killedLate = child.kill('SIGKILL');
+    }, STOP_TIMEOUT_MS);
     await exited;
     clearTimeout(late);
     if (killedLate) throw new Error(`node on ${url} did not stop within ${STOP_TIMEOUT_MS} ms of SIGTERM:\n${out}`);
@@ -102,7 +123,12 @@ export async function startNodeProcess(env: Record<string, string>, timeoutMs = 
 }
 
 /** Result of one `cascade` command run; timedOut when it was killed for running past its time limit. */
-export interface CliResult { code: number; stdout: string; stderr: string; timedOut?: boolean }
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  timedOut?: boolean;
+}
 
 /**
  * runCli runs `bin/cascade.js args…` with env, optionally feeding stdin, and collects its output. A command
@@ -110,7 +136,9 @@ export interface CliResult { code: number; stdout: string; stderr: string; timed
  */
 export function runCli(args: string[], env: Record<string, string>, input?: string, timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = track(spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', CASCADE_LOG_LEVEL: 'warn', ...env } }));
+    const child = track(
+      spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', CASCADE_LOG_LEVEL: 'warn', ...env } }),
+    );
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -118,8 +146,12 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    child.stdout!.on('data', (d) => { stdout += d; });
-    child.stderr!.on('data', (d) => { stderr += d; });
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
       if (timedOut) stderr += `\n[test] cascade ${args[0] ?? ''} killed: still running after ${timeoutMs} ms\n`;

@@ -20,7 +20,9 @@ export const mochaHooks = {
     const processes = await killLeftoverProcesses();
     const databases = await dropLeftoverDatabases();
     if (processes || databases.length) {
-      process.stderr.write(`[cleanup] ${files.join(', ')} left ${processes} process(es) running and ${databases.length} database(s): removed\n`);
+      process.stderr.write(
+        `[cleanup] ${files.join(', ')} left ${processes} process(es) running and ${databases.length} database(s): removed\n`,
+      );
     }
     // CASCADE_TEST_TIMINGS=<file> appends "<seconds>\t<test file>" for each file (used to find the slow ones).
     if (process.env.CASCADE_TEST_TIMINGS) {
@@ -32,12 +34,16 @@ export const mochaHooks = {
 /** Before any worker starts: remove what runs of this machine whose mocha process is gone left behind. */
 export async function mochaGlobalSetup(): Promise<void> {
   const dropped = await sweepDatabases();
-  const dirs = fs.readdirSync(path.dirname(RUN_DIR)).filter(staleRun).map((d) => path.join(path.dirname(RUN_DIR), d));
+  const dirs = fs
+    .readdirSync(path.dirname(RUN_DIR))
+    .filter(staleRun)
+    .map((d) => path.join(path.dirname(RUN_DIR), d));
   for (const dir of dirs) {
     killRecordedProcesses(dir);
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  if (dropped.length || dirs.length) process.stderr.write(`[cleanup] removed ${dropped.length} database(s) and ${dirs.length} folder(s) of earlier runs\n`);
+  if (dropped.length || dirs.length)
+    process.stderr.write(`[cleanup] removed ${dropped.length} database(s) and ${dirs.length} folder(s) of earlier runs\n`);
 }
 
 /** After every worker has finished: this run's processes, databases and folders, whatever is left of them. */

@@ -7,11 +7,25 @@ import type { Downstream, DownstreamContext, PayloadWarmer } from '../../src/ser
 import { tempDir } from './node-process';
 
 /** testServices builds a root node's services on ds through the same factory as src/main.ts. */
-export function testServices(ds: DataSource, opts: { clock?: () => Date; publicUrl?: string; warmer?: PayloadWarmer } = {}): Promise<Services> {
-  return buildServices(ds, {
-    upstream: undefined, contentPolicy: 'on-demand', contentDir: tempDir('casc-content-'), databaseUrl: 'postgres://test', dataDir: tempDir('casc-data-'),
-    publicUrl: opts.publicUrl ?? 'http://parent:8530', uploadMaxBytes: 1 << 30, cookieLifetimeMinutes: 240,
-  }, createLogger('silent'), { clock: opts.clock, warmer: opts.warmer });
+export function testServices(
+  ds: DataSource,
+  opts: { clock?: () => Date; publicUrl?: string; warmer?: PayloadWarmer } = {},
+): Promise<Services> {
+  return buildServices(
+    ds,
+    {
+      upstream: undefined,
+      contentPolicy: 'on-demand',
+      contentDir: tempDir('casc-content-'),
+      databaseUrl: 'postgres://test',
+      dataDir: tempDir('casc-data-'),
+      publicUrl: opts.publicUrl ?? 'http://parent:8530',
+      uploadMaxBytes: 1 << 30,
+      cookieLifetimeMinutes: 240,
+    },
+    createLogger('silent'),
+    { clock: opts.clock, warmer: opts.warmer },
+  );
 }
 
 /** adminContext is the context of an administrator's command. */

@@ -37,13 +37,27 @@ export const FIXTURE_CATEGORIES = {
  * (the update document inside the SOAP text) and decode UTF-8.
  */
 export const FIXTURE_UPDATES = [
-  { updateId: '5e1b0001-0000-4000-8000-000000000001', title: 'Northwind Editor 4.2 Security Update', product: 'Northwind Editor',
-    classification: 'Security Updates', kbArticleId: '5000001', msrcSeverity: 'Important',
-    files: [{ sha1: FIXTURE_PAYLOAD.sha1, fileName: 'editor-4.2-kb5000001.cab' }] },
-  { updateId: '5e1b0002-0000-4000-8000-000000000002', title: 'Northwind Editor 4.2 Update', product: 'Northwind Editor',
-    classification: 'Updates' },
-  { updateId: '5e1b0003-0000-4000-8000-000000000003', title: 'Northwind Viewer fix for <Ærø> & “quoted” paths', product: 'Northwind Viewer',
-    classification: 'Critical Updates' },
+  {
+    updateId: '5e1b0001-0000-4000-8000-000000000001',
+    title: 'Northwind Editor 4.2 Security Update',
+    product: 'Northwind Editor',
+    classification: 'Security Updates',
+    kbArticleId: '5000001',
+    msrcSeverity: 'Important',
+    files: [{ sha1: FIXTURE_PAYLOAD.sha1, fileName: 'editor-4.2-kb5000001.cab' }],
+  },
+  {
+    updateId: '5e1b0002-0000-4000-8000-000000000002',
+    title: 'Northwind Editor 4.2 Update',
+    product: 'Northwind Editor',
+    classification: 'Updates',
+  },
+  {
+    updateId: '5e1b0003-0000-4000-8000-000000000003',
+    title: 'Northwind Viewer fix for <Ærø> & “quoted” paths',
+    product: 'Northwind Viewer',
+    classification: 'Critical Updates',
+  },
 ] as const;
 
 /** The fixed time the fixture's revisions are created at, so update documents are byte-for-byte stable. */
@@ -67,15 +81,21 @@ export async function startSyncFixture(): Promise<SyncFixture> {
   try {
     node = await startNodeProcess({ DATABASE_URL: db.url });
     ds = await createDataSource({ url: db.url }).initialize();
-    await ds.query(`INSERT INTO update_file (sha1, sha256, size, extension, stored_at) VALUES ($1, $2, $3, $4, now())`,
-      [FIXTURE_PAYLOAD.sha1, FIXTURE_PAYLOAD.sha256, FIXTURE_PAYLOAD.size, FIXTURE_PAYLOAD.extension]);
+    await ds.query(`INSERT INTO update_file (sha1, sha256, size, extension, stored_at) VALUES ($1, $2, $3, $4, now())`, [
+      FIXTURE_PAYLOAD.sha1,
+      FIXTURE_PAYLOAD.sha256,
+      FIXTURE_PAYLOAD.size,
+      FIXTURE_PAYLOAD.extension,
+    ]);
     const store = new UpdateStoreRepository(new ChangeLogRepository());
     const { company, editor, viewer } = FIXTURE_CATEGORIES;
-    await inTransaction(ds, (m) => store.insertRevisions(m, [
-      categoryRevision(company.id, 'Company', company.title, null),
-      categoryRevision(editor.id, 'Product', editor.title, company.id),
-      categoryRevision(viewer.id, 'Product', viewer.title, company.id),
-    ]));
+    await inTransaction(ds, (m) =>
+      store.insertRevisions(m, [
+        categoryRevision(company.id, 'Company', company.title, null),
+        categoryRevision(editor.id, 'Product', editor.title, company.id),
+        categoryRevision(viewer.id, 'Product', viewer.title, company.id),
+      ]),
+    );
     const { publishing } = await testServices(ds, { clock: () => FIXTURE_TIME });
     const published: UpdateIdentity[] = [];
     for (const u of FIXTURE_UPDATES) {
@@ -84,7 +104,11 @@ export async function startSyncFixture(): Promise<SyncFixture> {
     const downstream = await addDownstream({ DATABASE_URL: db.url }, 'child.example');
     const [started, opened] = [node, ds];
     return {
-      db, node, ds, downstream, published,
+      db,
+      node,
+      ds,
+      downstream,
+      published,
       close: async () => {
         await opened.destroy();
         await started.stop();
@@ -101,9 +125,18 @@ export async function startSyncFixture(): Promise<SyncFixture> {
 
 function categoryRevision(id: string, categoryType: 'Company' | 'Product', title: string, parentId: string | null) {
   const doc: UpdateDocument = {
-    identity: { updateId: id, revisionNumber: 1 }, updateType: 'Category', categoryType, publicationState: 'Published',
-    creationDate: FIXTURE_TIME.toISOString(), title, description: '', categoryIds: parentId ? [parentId] : [],
-    prerequisites: [], supersededUpdates: [], bundledUpdates: [], files: [],
+    identity: { updateId: id, revisionNumber: 1 },
+    updateType: 'Category',
+    categoryType,
+    publicationState: 'Published',
+    creationDate: FIXTURE_TIME.toISOString(),
+    title,
+    description: '',
+    categoryIds: parentId ? [parentId] : [],
+    prerequisites: [],
+    supersededUpdates: [],
+    bundledUpdates: [],
+    files: [],
   };
   return { doc, xml: buildUpdateXml(doc) };
 }

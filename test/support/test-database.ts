@@ -9,7 +9,11 @@ import { RUN_DATABASE_PREFIX, staleRun } from './test-run';
 export const TEST_PG_URL = process.env.CASCADE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A throwaway database: its URL and how to drop it. */
-export interface TestDatabase { url: string; name: string; drop(): Promise<void> }
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
 
 async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   const c = new Client({ connectionString: TEST_PG_URL });
@@ -51,8 +55,9 @@ export async function dropLeftoverDatabases(): Promise<string[]> {
  * no prefix those of runs on this machine whose mocha process is gone. It returns the names dropped.
  */
 export async function sweepDatabases(prefix?: string): Promise<string[]> {
-  const names = await admin(async (c) => (await c.query<{ datname: string }>(
-    `SELECT datname FROM pg_database WHERE datname LIKE 'cascade\\_t\\_%'`)).rows.map((r) => r.datname));
+  const names = await admin(async (c) =>
+    (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'cascade\\_t\\_%'`)).rows.map((r) => r.datname),
+  );
   const doomed = names.filter((n) => (prefix ? n.startsWith(prefix) : staleRun(n)));
   for (const name of doomed) await dropDatabase(name);
   return doomed;

@@ -64,7 +64,9 @@ export function killRecordedProcesses(runDir = RUN_DIR): number {
     try {
       process.kill(pid, 'SIGKILL');
       killed++;
-    } catch { /* it exited meanwhile */ }
+    } catch {
+      /* it exited meanwhile */
+    }
   }
   return killed;
 }

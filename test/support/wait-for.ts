@@ -5,7 +5,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * what it waited for. Only for conditions no event announces (a row written by another process, a file
  * another process renames); await the event itself where there is one.
  */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   for (;;) {
     const value = await check();

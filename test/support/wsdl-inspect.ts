@@ -123,7 +123,9 @@ export function linkSchemaImports(schema: EmbeddedSchema, fileFor: (namespace: s
 export function rootNamespace(text: string): string {
   const parser = sax.parser(true, { xmlns: true });
   let uri: string | undefined;
-  parser.onopentag = (node) => { uri ??= (node as sax.QualifiedTag).uri; };
+  parser.onopentag = (node) => {
+    uri ??= (node as sax.QualifiedTag).uri;
+  };
   parser.write(text).close();
   return uri ?? '';
 }

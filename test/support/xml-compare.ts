@@ -29,7 +29,9 @@ export function parseXml(xml: string): XmlElement {
     root ??= el;
     stack.push(el);
   };
-  parser.ontext = (text) => { if (stack.length) stack[stack.length - 1].text += text; };
+  parser.ontext = (text) => {
+    if (stack.length) stack[stack.length - 1].text += text;
+  };
   parser.oncdata = parser.ontext;
   parser.onclosetag = () => {
     const el = stack.pop()!;
@@ -96,7 +98,9 @@ export function serializeXml(root: XmlElement): string {
     return `${prefixes.get(uri)}:${name}`;
   };
   const write = (el: XmlElement): string => {
-    const attrs = Object.entries(el.attributes).map(([k, v]) => ` ${qname(k)}="${escapeXml(v, true)}"`).join('');
+    const attrs = Object.entries(el.attributes)
+      .map(([k, v]) => ` ${qname(k)}="${escapeXml(v, true)}"`)
+      .join('');
     return `<${qname(el.name)}${attrs}>${escapeXml(el.text, false)}${el.children.map(write).join('')}</${qname(el.name)}>`;
   };
   const body = write(root);
@@ -112,11 +116,15 @@ export function prettyXml(xml: string): string {
   parser.onopentag = (tag) => {
     const parent = open[open.length - 1];
     if (parent) parent.hasChildren = true;
-    const attrs = Object.entries(tag.attributes as Record<string, string>).map(([k, v]) => ` ${k}="${escapeXml(v, true)}"`).join('');
+    const attrs = Object.entries(tag.attributes as Record<string, string>)
+      .map(([k, v]) => ` ${k}="${escapeXml(v, true)}"`)
+      .join('');
     out.push(`${'  '.repeat(open.length)}<${tag.name}${attrs}>`);
     open.push({ tag: tag.name, text: '', hasChildren: false, start: out.length - 1 });
   };
-  parser.ontext = (t) => { if (open.length) open[open.length - 1].text += t; };
+  parser.ontext = (t) => {
+    if (open.length) open[open.length - 1].text += t;
+  };
   parser.oncdata = parser.ontext;
   parser.onclosetag = () => {
     const el = open.pop()!;

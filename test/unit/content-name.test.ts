@@ -26,8 +26,17 @@ describe('content names', () => {
 
   it('rejects a wrong folder, traversal and junk', () => {
     for (const [folder, file] of [
-      ['55', SHA1], ['5', SHA1], ['..', SHA1], ['54', '..'], ['54', `${SHA1}/..`], ['54', `${SHA1}.`],
-      ['54', `${SHA1}.exe.exe`], ['54', `${SHA1}.ex-e`], ['54', SHA1.slice(1)], ['54', `${SHA1}0`], ['54', `../54/${SHA1}`],
+      ['55', SHA1],
+      ['5', SHA1],
+      ['..', SHA1],
+      ['54', '..'],
+      ['54', `${SHA1}/..`],
+      ['54', `${SHA1}.`],
+      ['54', `${SHA1}.exe.exe`],
+      ['54', `${SHA1}.ex-e`],
+      ['54', SHA1.slice(1)],
+      ['54', `${SHA1}0`],
+      ['54', `../54/${SHA1}`],
     ]) {
       expect(parseContentName(folder, file), `${folder}/${file}`).to.equal(undefined);
     }

@@ -12,7 +12,15 @@ function authPayload(over: Partial<AuthorizationCookiePayload> = {}): Authorizat
 }
 
 function cookiePayload(over: Partial<CookiePayload> = {}): CookiePayload {
-  return { kind: 'cookie', serverId: randomUUID(), channel: 'Default', protocolVersion: '1.20', issuerNodeId: nodeId, expiresAt: now + 60_000, ...over };
+  return {
+    kind: 'cookie',
+    serverId: randomUUID(),
+    channel: 'Default',
+    protocolVersion: '1.20',
+    issuerNodeId: nodeId,
+    expiresAt: now + 60_000,
+    ...over,
+  };
 }
 
 function failure(fn: () => unknown): DomainError {
@@ -57,12 +65,18 @@ describe('cookie-seal', () => {
 
   it('rejects truncated, empty, oversized and random bytes', () => {
     const sealed = seal(authPayload(), key);
-    for (const bad of [sealed.subarray(0, sealed.length - 1), Buffer.alloc(0), Buffer.alloc(12), randomBytes(4096), randomBytes(sealed.length)]) {
+    for (const bad of [
+      sealed.subarray(0, sealed.length - 1),
+      Buffer.alloc(0),
+      Buffer.alloc(12),
+      randomBytes(4096),
+      randomBytes(sealed.length),
+    ]) {
       expect(failure(() => open(bad, 'auth', { key, nodeId, now })).code).to.equal('InvalidAuthorizationCookie');
     }
   });
 
-  it('rejects a cookie sealed with another node\'s key', () => {
+  it("rejects a cookie sealed with another node's key", () => {
     const sealed = seal(cookiePayload(), randomBytes(32));
     expect(failure(() => open(sealed, 'cookie', { key, nodeId, now })).code).to.equal('InvalidCookie');
   });

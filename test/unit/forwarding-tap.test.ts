@@ -14,7 +14,12 @@ function source(data: Buffer): Readable {
 }
 
 function sink(into: Buffer[]): Writable {
-  return new Writable({ write(chunk: Buffer, _e, done) { into.push(chunk); done(); } });
+  return new Writable({
+    write(chunk: Buffer, _e, done) {
+      into.push(chunk);
+      done();
+    },
+  });
 }
 
 describe(ForwardingTap.name, () => {
@@ -23,10 +28,20 @@ describe(ForwardingTap.name, () => {
     const live = new LiveForward(5000);
     const seen: Buffer[] = [];
     let ended = false;
-    live.stream.on('data', (c: Buffer) => seen.push(c)).on('end', () => { ended = true; });
+    live.stream
+      .on('data', (c: Buffer) => seen.push(c))
+      .on('end', () => {
+        ended = true;
+      });
     const stored: Buffer[] = [];
     let bytes = 0;
-    await pipeline(source(data), new ForwardingTap(data.length, live, (n) => { bytes += n; }), sink(stored));
+    await pipeline(
+      source(data),
+      new ForwardingTap(data.length, live, (n) => {
+        bytes += n;
+      }),
+      sink(stored),
+    );
 
     expect(Buffer.concat(stored).equals(data)).to.equal(true);
     expect(stored.slice(0, -1).every((c) => c.length === MiB)).to.equal(true);
@@ -42,8 +57,10 @@ describe(ForwardingTap.name, () => {
   });
 
   it('fails with PayloadTooLarge once the body exceeds the expected size', async () => {
-    const err = await pipeline(source(randomBytes(MiB + 1)), new ForwardingTap(MiB, undefined, () => undefined), sink([]))
-      .then(() => undefined, (e: unknown) => e);
+    const err = await pipeline(source(randomBytes(MiB + 1)), new ForwardingTap(MiB, undefined, () => undefined), sink([])).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((err as { code?: string })?.code).to.equal('PayloadTooLarge');
   });
 

@@ -11,7 +11,9 @@ describe('lock files', () => {
   it('are taken once, refused while held by a live process, and free again after release', () => {
     const release = acquireLockFile(folder, 'sync.lock');
     expect(fs.readFileSync(path.join(folder, 'sync.lock'), 'utf8').trim()).to.equal(String(process.pid));
-    expect(() => acquireLockFile(folder, 'sync.lock')).to.throw(LockFileHeldError).with.property('pid', process.pid);
+    expect(() => acquireLockFile(folder, 'sync.lock'))
+      .to.throw(LockFileHeldError)
+      .with.property('pid', process.pid);
     release();
     expect(fs.existsSync(path.join(folder, 'sync.lock'))).to.equal(false);
     acquireLockFile(folder, 'sync.lock')();

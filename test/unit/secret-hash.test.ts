@@ -23,7 +23,10 @@ describe('secret-hash', () => {
   it('rejects malformed or out-of-bounds stored values without throwing', async () => {
     const good = (await hashSecret('x')).split('$');
     const variants = [
-      '', 'plain', good.join('$').replace(/^scrypt/, 'bcrypt'), good.slice(0, 5).join('$'),
+      '',
+      'plain',
+      good.join('$').replace(/^scrypt/, 'bcrypt'),
+      good.slice(0, 5).join('$'),
       ['scrypt', '16385', ...good.slice(2)].join('$'), // N not a power of two
       ['scrypt', String(1 << 22), ...good.slice(2)].join('$'), // N too costly
       ['scrypt', '16384', '0', ...good.slice(3)].join('$'),

@@ -28,10 +28,38 @@ function prng(seed: number) {
 type Rng = ReturnType<typeof prng>;
 
 // Text pieces chosen to hit escapes, markup look-alikes, non-BMP text and (rarely) forbidden characters.
-const PIECES = ['a', 'Z', ' ', '\t', '\n', '\r', '&', '<', '>', '"', "'", ']]>', '<!--', '-->', '<![CDATA[', '&amp;', '&#x41;', 'é', '\u263a',
-  '\u{1F600}', '\u00a0', '\ufffd', '<x/>', '</y>', '?>', 'KB5031234', '2026-11-25T10:00:00.000Z'];
+const PIECES = [
+  'a',
+  'Z',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '&',
+  '<',
+  '>',
+  '"',
+  "'",
+  ']]>',
+  '<!--',
+  '-->',
+  '<![CDATA[',
+  '&amp;',
+  '&#x41;',
+  'é',
+  '\u263a',
+  '\u{1F600}',
+  '\u00a0',
+  '\ufffd',
+  '<x/>',
+  '</y>',
+  '?>',
+  'KB5031234',
+  '2026-11-25T10:00:00.000Z',
+];
 const FORBIDDEN = ['\u0000', '\u0007', '\u001f', '\ufffe', '\uffff', '\ud800', '\udc00'];
-const FORBIDDEN_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const FORBIDDEN_RE =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function text(r: Rng, forbidden = 0): string {
   let s = '';
@@ -77,18 +105,56 @@ describe('XML codecs, differential fuzz', () => {
   describe('update documents', () => {
     const GUIDS = ['6a1e8f4b-2c3d-4e5f-8a9b-0c1d2e3f4a5b', '0fa1201d-4330-4fa8-8ae9-b877473b6441', '11111111-2222-3333-4444-555555555555'];
     const randomDoc = (r: Rng): UpdateDocument => ({
-      identity: { updateId: r.pick(GUIDS), revisionNumber: r.int(300) }, updateType: r.pick(['Software', 'Driver'] as const),
-      publicationState: r.pick(['Published', 'Expired'] as const), creationDate: '2026-11-25T10:00:00.000Z',
-      title: text(r).trim(), description: text(r).trim(),
-      ...(r.next() < 0.5 ? { kbArticleId: String(r.int(1e7)) } : {}), ...(r.next() < 0.5 ? { msrcSeverity: r.pick(['Critical', 'Low']) } : {}),
-      categoryIds: GUIDS.slice(r.int(3)), prerequisites: GUIDS.slice(r.int(3)), supersededUpdates: GUIDS.slice(r.int(3)), bundledUpdates: GUIDS.slice(r.int(3)),
-      files: Array.from({ length: r.int(3) }, (_, k) => ({ sha1: String(k).repeat(40), sha256: String(k).repeat(64), size: r.int(1e6),
-        fileName: `f${k}${text(r).replace(/[\\/\u0000-\u001f]/g, '')}.msu`, modified: text(r) })),
+      identity: { updateId: r.pick(GUIDS), revisionNumber: r.int(300) },
+      updateType: r.pick(['Software', 'Driver'] as const),
+      publicationState: r.pick(['Published', 'Expired'] as const),
+      creationDate: '2026-11-25T10:00:00.000Z',
+      title: text(r).trim(),
+      description: text(r).trim(),
+      ...(r.next() < 0.5 ? { kbArticleId: String(r.int(1e7)) } : {}),
+      ...(r.next() < 0.5 ? { msrcSeverity: r.pick(['Critical', 'Low']) } : {}),
+      categoryIds: GUIDS.slice(r.int(3)),
+      prerequisites: GUIDS.slice(r.int(3)),
+      supersededUpdates: GUIDS.slice(r.int(3)),
+      bundledUpdates: GUIDS.slice(r.int(3)),
+      files: Array.from({ length: r.int(3) }, (_, k) => ({
+        sha1: String(k).repeat(40),
+        sha256: String(k).repeat(64),
+        size: r.int(1e6),
+        fileName: `f${k}${text(r).replace(/[\\/\u0000-\u001f]/g, '')}.msu`,
+        modified: text(r),
+      })),
     });
     // Markup inserted at a random place: comments, CDATA, PIs, DOCTYPE, stray characters, entities, broken tags.
-    const MUTATIONS = ['<!-- <upd:Title>fake</upd:Title> -->', '<![CDATA[<upd:Title>fake</upd:Title>]]>', '<?pi data?>', '<!DOCTYPE x>', '<', '>', '&',
-      '&lt;', '&#0;', '&#x7;', '&bogus;', ']]>', '"', "'", '</upd:Title>', '<upd:Title>', '<a b="1" b="2"/>', '<a b=1/>', '\u0007', '=', ' ', '--',
-      '<!-- a -- b -->', '<!--->', '<![CDATA[x]]', '<upd:Update/>', '<?xml version="1.0"?>'];
+    const MUTATIONS = [
+      '<!-- <upd:Title>fake</upd:Title> -->',
+      '<![CDATA[<upd:Title>fake</upd:Title>]]>',
+      '<?pi data?>',
+      '<!DOCTYPE x>',
+      '<',
+      '>',
+      '&',
+      '&lt;',
+      '&#0;',
+      '&#x7;',
+      '&bogus;',
+      ']]>',
+      '"',
+      "'",
+      '</upd:Title>',
+      '<upd:Title>',
+      '<a b="1" b="2"/>',
+      '<a b=1/>',
+      '\u0007',
+      '=',
+      ' ',
+      '--',
+      '<!-- a -- b -->',
+      '<!--->',
+      '<![CDATA[x]]',
+      '<upd:Update/>',
+      '<?xml version="1.0"?>',
+    ];
 
     /** outcome is the document read, or "refused" when the reader threw InvalidParameters. */
     const outcome = (read: (x: string) => UpdateDocument, doc: string) => {
@@ -155,7 +221,8 @@ describe('XML codecs, differential fuzz', () => {
         if (q.local === 'UpdateID') cur.updateId = t.trim().toLowerCase();
         else if (q.local === 'RevisionNumber') cur.revisionNumber = Number(t);
         else if (q.local === 'XmlUpdateBlob') cur.xml = t;
-        else if (q.local === 'ServerSyncUpdateData') out.push({ id: { updateId: cur.updateId, revisionNumber: cur.revisionNumber }, xml: cur.xml! });
+        else if (q.local === 'ServerSyncUpdateData')
+          out.push({ id: { updateId: cur.updateId, revisionNumber: cur.revisionNumber }, xml: cur.xml! });
         t = '';
       };
       p.write(envelope).close();
@@ -163,18 +230,43 @@ describe('XML codecs, differential fuzz', () => {
       return out;
     }
 
-    const MUTATIONS = ['<!-- <XmlUpdateBlob>old</XmlUpdateBlob> -->', '<![CDATA[<soap:Fault/>]]>', '<?pi x?>', '<', '&', '&amp;', '&#x41;', '&nbsp;', '<soap:Fault/>',
-      '<x:Fault xmlns:x="urn:x"/>', '</XmlUpdateBlob>', '<XmlUpdateBlob>', '<q:a/>', '"', ']]>', '\u0007', '<!DOCTYPE x>', '<a xmlns="urn:other">'];
+    const MUTATIONS = [
+      '<!-- <XmlUpdateBlob>old</XmlUpdateBlob> -->',
+      '<![CDATA[<soap:Fault/>]]>',
+      '<?pi x?>',
+      '<',
+      '&',
+      '&amp;',
+      '&#x41;',
+      '&nbsp;',
+      '<soap:Fault/>',
+      '<x:Fault xmlns:x="urn:x"/>',
+      '</XmlUpdateBlob>',
+      '<XmlUpdateBlob>',
+      '<q:a/>',
+      '"',
+      ']]>',
+      '\u0007',
+      '<!DOCTYPE x>',
+      '<a xmlns="urn:other">',
+    ];
 
     it('reads what the writer wrote, and on mutated responses agrees with sax or refuses (3000 cases)', () => {
       const r = prng(17);
       for (let i = 0; i < 3000; i++) {
-        const updates = Array.from({ length: 1 + r.int(3) }, (_, k) => ({ id: { updateId: ID, revisionNumber: k }, xml: text(r), fileSha1s: [] }));
+        const updates = Array.from({ length: 1 + r.int(3) }, (_, k) => ({
+          id: { updateId: ID, revisionNumber: k },
+          xml: text(r),
+          fileSha1s: [],
+        }));
         let envelope = `<?xml version="1.0"?><soap:Envelope xmlns:soap="${SOAP}"><soap:Body>${getUpdateDataResponseXml(updates, [])}</soap:Body></soap:Envelope>`;
         expect(readGetUpdateDataResponse(envelope), `case ${i}`).to.deep.equal(updates.map((u) => ({ id: u.id, xml: u.xml })));
         for (let n = 1 + r.int(2); n > 0; n--) {
           const at = r.int(envelope.length + 1);
-          envelope = r.int(4) === 0 ? envelope.slice(0, at) + envelope.slice(at + 1 + r.int(5)) : envelope.slice(0, at) + r.pick(MUTATIONS) + envelope.slice(at);
+          envelope =
+            r.int(4) === 0
+              ? envelope.slice(0, at) + envelope.slice(at + 1 + r.int(5))
+              : envelope.slice(0, at) + r.pick(MUTATIONS) + envelope.slice(at);
         }
         let read: UpstreamUpdateData[];
         try {

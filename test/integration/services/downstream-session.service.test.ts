@@ -23,7 +23,11 @@ describe(DownstreamSessionService.name, () => {
     const services = await testServices(ds, { clock });
     return { sut: services.sessions, servers: services.downstreamServers };
   }
-  const code = (p: Promise<unknown>) => p.then(() => 'no error', (e) => e.code);
+  const code = (p: Promise<unknown>) =>
+    p.then(
+      () => 'no error',
+      (e) => e.code,
+    );
 
   after(async () => {
     for (const ds of sources) await ds.destroy();
@@ -51,7 +55,10 @@ describe(DownstreamSessionService.name, () => {
     const cookieFromB = await b.sut.issueCookie(ctx, authFromB, '1.20');
     expect(await code(a.sut.issueCookie(ctx, authFromB, '1.20'))).to.equal('InvalidAuthorizationCookie');
     expect(await code(a.sut.context(ctx, cookieFromB))).to.equal('InvalidCookie');
-    expect((await a.sut.context(ctx, await a.sut.issueCookie(ctx, await a.sut.issueAuthorizationCookie(ctx, onA, undefined), '1.8'))).downstream.serverId).to.equal(onA.serverId);
+    expect(
+      (await a.sut.context(ctx, await a.sut.issueCookie(ctx, await a.sut.issueAuthorizationCookie(ctx, onA, undefined), '1.8'))).downstream
+        .serverId,
+    ).to.equal(onA.serverId);
   });
 
   it('refuses a removed server, a mismatched accountGuid and malformed protocol versions', async () => {

@@ -26,14 +26,21 @@ describe(`${PublishingService.name}: files across revisions, and updates owned u
     return parseUpdateXml(r.xml).files.map((f) => [f.sha1, f.fileName]);
   };
   const refusal = async (work: Promise<unknown>) => {
-    const err = await work.then(() => undefined, (e: unknown) => e);
+    const err = await work.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(DomainError);
     return err as DomainError;
   };
 
   before(async () => {
     ({ db, ds } = await createMigratedDatabase());
-    for (const f of FILES) await ds.query(`INSERT INTO update_file (sha1, sha256, size, extension, stored_at) VALUES ($1, $2, 4, '.msu', now())`, [f.sha1, f.sha256]);
+    for (const f of FILES)
+      await ds.query(`INSERT INTO update_file (sha1, sha256, size, extension, stored_at) VALUES ($1, $2, 4, '.msu', now())`, [
+        f.sha1,
+        f.sha256,
+      ]);
     sut = new PublishingService(new UnitOfWork(ds), new UpdateStoreRepository(new ChangeLogRepository()), undefined, upstream);
   });
   after(async () => {
@@ -56,12 +63,15 @@ describe(`${PublishingService.name}: files across revisions, and updates owned u
   it('refuses to publish or expire an update owned upstream, naming the owner, and stores nothing', async () => {
     const { updateId } = await sut.publishUpdate(ctx, { ...base, files: [{ sha1: FILES[0].sha1, fileName: 'tool-1.msu' }] });
     await ds.query(`UPDATE "update" SET origin = 'upstream' WHERE update_id = $1`, [updateId]);
-    const count = async () => (await ds.query(`SELECT (SELECT count(*) FROM update_revision)::int AS r, (SELECT count(*) FROM change_log)::int AS c`))[0];
+    const count = async () =>
+      (await ds.query(`SELECT (SELECT count(*) FROM update_revision)::int AS r, (SELECT count(*) FROM change_log)::int AS c`))[0];
     const before = await count();
     const published = await refusal(sut.publishUpdate(ctx, { ...base, updateId }));
     expect(published.code).to.equal('InvalidParameters');
-    expect(published.message).to.equal(`update ${updateId} is owned by the upstream server http://root.example:8530: it arrived by sync, `
-      + 'so only that server may publish its revisions; publish it there');
+    expect(published.message).to.equal(
+      `update ${updateId} is owned by the upstream server http://root.example:8530: it arrived by sync, ` +
+        'so only that server may publish its revisions; publish it there',
+    );
     const expired = await refusal(sut.expireUpdate(ctx, updateId));
     expect(expired.code).to.equal('InvalidParameters');
     expect(expired.message).to.contain('only that server may expire its revisions');

@@ -27,18 +27,31 @@ describe(PublishingService.name, () => {
 
   it('publishes revision 1 with its product created under the company, and logs the change', async () => {
     const before = await count('change_log');
-    const id = await sut.publishUpdate(ctx, { title: 'Tool 1.1', product: 'Contoso Tool', classification: 'Security Updates',
-      kbArticleId: 'KB5000001', files: [{ sha1: SHA1, fileName: 'tool.msu' }] });
+    const id = await sut.publishUpdate(ctx, {
+      title: 'Tool 1.1',
+      product: 'Contoso Tool',
+      classification: 'Security Updates',
+      kbArticleId: 'KB5000001',
+      files: [{ sha1: SHA1, fileName: 'tool.msu' }],
+    });
     expect(id.revisionNumber).to.equal(1);
     const [rev] = await ds.query(`SELECT * FROM update_revision WHERE update_id = $1`, [id.updateId]);
     const doc = parseUpdateXml(rev.xml);
     expect(doc.title).to.equal('Tool 1.1');
     expect(doc.kbArticleId).to.equal('5000001');
     expect(doc.files).to.deep.equal([{ sha1: SHA1, sha256: SHA256, size: 4, fileName: 'tool.msu', modified: doc.files[0].modified }]);
-    const cats = await ds.query(`SELECT c.category_type, c.title FROM revision_category rc JOIN category c USING (category_id)
-                                 WHERE rc.revision_id = $1 ORDER BY 1`, [rev.revision_id]);
-    expect(cats).to.deep.equal([{ category_type: 'Product', title: 'Contoso Tool' }, { category_type: 'UpdateClassification', title: 'Security Updates' }]);
-    const [company] = await ds.query(`SELECT p.title FROM category c JOIN category p ON p.category_id = c.parent_category_id WHERE c.title = 'Contoso Tool'`);
+    const cats = await ds.query(
+      `SELECT c.category_type, c.title FROM revision_category rc JOIN category c USING (category_id)
+                                 WHERE rc.revision_id = $1 ORDER BY 1`,
+      [rev.revision_id],
+    );
+    expect(cats).to.deep.equal([
+      { category_type: 'Product', title: 'Contoso Tool' },
+      { category_type: 'UpdateClassification', title: 'Security Updates' },
+    ]);
+    const [company] = await ds.query(
+      `SELECT p.title FROM category c JOIN category p ON p.category_id = c.parent_category_id WHERE c.title = 'Contoso Tool'`,
+    );
     expect(company.title).to.equal('contoso');
     // update + product + company category updates
     expect(await count('change_log')).to.equal(before + 3);
@@ -46,10 +59,18 @@ describe(PublishingService.name, () => {
 
   it('publishing the same UpdateID again makes revision 2, the only latest one', async () => {
     const first = await sut.publishUpdate(ctx, { title: 'Tool 2', product: 'Contoso Tool', classification: 'Updates' });
-    const second = await sut.publishUpdate(ctx, { updateId: first.updateId, title: 'Tool 2 (fixed)', product: 'Contoso Tool', classification: 'Updates' });
+    const second = await sut.publishUpdate(ctx, {
+      updateId: first.updateId,
+      title: 'Tool 2 (fixed)',
+      product: 'Contoso Tool',
+      classification: 'Updates',
+    });
     expect(second).to.deep.equal({ updateId: first.updateId, revisionNumber: 2 });
     const rows = await ds.query(`SELECT revision_number, is_latest FROM update_revision WHERE update_id = $1 ORDER BY 1`, [first.updateId]);
-    expect(rows).to.deep.equal([{ revision_number: 1, is_latest: false }, { revision_number: 2, is_latest: true }]);
+    expect(rows).to.deep.equal([
+      { revision_number: 1, is_latest: false },
+      { revision_number: 2, is_latest: true },
+    ]);
     expect(await count(`category WHERE title = 'Contoso Tool'`)).to.equal(1);
   });
 
@@ -79,14 +100,20 @@ describe(PublishingService.name, () => {
     it(`rejects ${what} with InvalidParameters and stores nothing`, async () => {
       const before = [await count('update_revision'), await count('category'), await count('change_log')];
       const input = { title: 'T', product: `Brand new ${what}`, classification: 'Updates', ...override };
-      const err = await sut.publishUpdate(ctx, input as never).then(() => undefined, (e) => e);
+      const err = await sut.publishUpdate(ctx, input as never).then(
+        () => undefined,
+        (e) => e,
+      );
       expect(err).to.have.property('code', 'InvalidParameters');
       expect([await count('update_revision'), await count('category'), await count('change_log')]).to.deep.equal(before);
     });
   }
 
   it('rejects expiring an unknown update', async () => {
-    const err = await sut.expireUpdate(ctx, '00000000-0000-4000-8000-000000000000').then(() => undefined, (e) => e);
+    const err = await sut.expireUpdate(ctx, '00000000-0000-4000-8000-000000000000').then(
+      () => undefined,
+      (e) => e,
+    );
     expect(err).to.have.property('code', 'InvalidParameters');
   });
 });

@@ -13,10 +13,19 @@ describe('anchors', () => {
     expect(parseAnchor('')).to.equal(undefined);
   });
 
-  for (const bad of ['garbage', '12', '-1,2006-06-08 15:38:16.022', '1,2006-13-08 15:38:16.022', '1,2006-02-30 10:00:00.000',
-    '1,2006-06-08T15:38:16.022', '99999999999999999999,2006-06-08 15:38:16.022']) {
+  for (const bad of [
+    'garbage',
+    '12',
+    '-1,2006-06-08 15:38:16.022',
+    '1,2006-13-08 15:38:16.022',
+    '1,2006-02-30 10:00:00.000',
+    '1,2006-06-08T15:38:16.022',
+    '99999999999999999999,2006-06-08 15:38:16.022',
+  ]) {
     it(`reject "${bad}" with InvalidParameters`, () => {
-      expect(() => parseAnchor(bad)).to.throw(/anchor/).with.property('code', 'InvalidParameters');
+      expect(() => parseAnchor(bad))
+        .to.throw(/anchor/)
+        .with.property('code', 'InvalidParameters');
     });
   }
 });

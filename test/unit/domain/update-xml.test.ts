@@ -4,13 +4,26 @@ import type { UpdateDocument } from '../../../src/domain/update-document';
 
 const doc: UpdateDocument = {
   identity: { updateId: '6a1e8f4b-2c3d-4e5f-8a9b-0c1d2e3f4a5b', revisionNumber: 3 },
-  updateType: 'Software', publicationState: 'Published', creationDate: '2026-11-25T10:00:00.000Z',
-  title: 'Fix <critical> & "quoted"', description: 'A description', kbArticleId: '5031234', msrcSeverity: 'Critical',
+  updateType: 'Software',
+  publicationState: 'Published',
+  creationDate: '2026-11-25T10:00:00.000Z',
+  title: 'Fix <critical> & "quoted"',
+  description: 'A description',
+  kbArticleId: '5031234',
+  msrcSeverity: 'Critical',
   categoryIds: ['0fa1201d-4330-4fa8-8ae9-b877473b6441', 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'],
-  prerequisites: ['11111111-2222-3333-4444-555555555555'], supersededUpdates: ['22222222-3333-4444-5555-666666666666'],
+  prerequisites: ['11111111-2222-3333-4444-555555555555'],
+  supersededUpdates: ['22222222-3333-4444-5555-666666666666'],
   bundledUpdates: ['33333333-4444-5555-6666-777777777777'],
-  files: [{ sha1: 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3', sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
-    size: 4, fileName: 'fix.msu', modified: '2026-11-25T10:00:00.000Z' }],
+  files: [
+    {
+      sha1: 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3',
+      sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      size: 4,
+      fileName: 'fix.msu',
+      modified: '2026-11-25T10:00:00.000Z',
+    },
+  ],
 };
 
 describe('update document XML', () => {
@@ -23,7 +36,9 @@ describe('update document XML', () => {
     expect(xml).to.contain('xmlns:upd="http://schemas.microsoft.com/msus/2002/12/Update"');
     expect(xml).to.contain('Digest="qUqP5cyxm6YcTAhz05Hph5gvu9M="');
     expect(xml).to.contain('<upd:AdditionalDigest Algorithm="SHA256">n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=</upd:AdditionalDigest>');
-    expect(xml).to.contain('<upd:AtLeastOne IsCategory="true"><upd:UpdateIdentity UpdateID="0fa1201d-4330-4fa8-8ae9-b877473b6441"/></upd:AtLeastOne>');
+    expect(xml).to.contain(
+      '<upd:AtLeastOne IsCategory="true"><upd:UpdateIdentity UpdateID="0fa1201d-4330-4fa8-8ae9-b877473b6441"/></upd:AtLeastOne>',
+    );
     expect(xml).to.contain('&lt;critical&gt; &amp; &quot;quoted&quot;');
   });
 
@@ -45,8 +60,20 @@ describe('update document XML', () => {
   });
 
   it('reads category documents with their type and parent', () => {
-    const cat = parseUpdateXml(buildUpdateXml({ ...doc, updateType: 'Category', categoryType: 'Product', categoryIds: ['aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'],
-      files: [], prerequisites: [], supersededUpdates: [], bundledUpdates: [], kbArticleId: undefined, msrcSeverity: undefined }));
+    const cat = parseUpdateXml(
+      buildUpdateXml({
+        ...doc,
+        updateType: 'Category',
+        categoryType: 'Product',
+        categoryIds: ['aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee'],
+        files: [],
+        prerequisites: [],
+        supersededUpdates: [],
+        bundledUpdates: [],
+        kbArticleId: undefined,
+        msrcSeverity: undefined,
+      }),
+    );
     expect(cat.categoryType).to.equal('Product');
     expect(cat.categoryIds).to.deep.equal(['aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee']);
   });
@@ -55,11 +82,16 @@ describe('update document XML', () => {
     ['not XML', 'hello'],
     ['another root', '<Other/>'],
     ['no identity', '<Update><Properties UpdateType="Software"/></Update>'],
-    ['bad type', '<Update><UpdateIdentity UpdateID="d2a0b7e1-0000-4000-8000-000000000001" RevisionNumber="1"/><Properties UpdateType="Virus"/></Update>'],
+    [
+      'bad type',
+      '<Update><UpdateIdentity UpdateID="d2a0b7e1-0000-4000-8000-000000000001" RevisionNumber="1"/><Properties UpdateType="Virus"/></Update>',
+    ],
     ['an entity bomb', '<!DOCTYPE x [<!ENTITY a "aaaa">]><Update>&a;</Update>'],
   ]) {
     it(`rejects ${name} with InvalidParameters`, () => {
-      expect(() => parseUpdateXml(xml)).to.throw().with.property('code', 'InvalidParameters');
+      expect(() => parseUpdateXml(xml))
+        .to.throw()
+        .with.property('code', 'InvalidParameters');
     });
   }
 });
@@ -69,10 +101,10 @@ describe('update document scanner and strict parser', () => {
     buildUpdateXml(doc),
     `<?xml version="1.0" encoding="utf-8"?>\n<!-- exported -->\n${buildUpdateXml(doc)}\n`,
     buildUpdateXml({ ...doc, title: 'Ünïcödé & <tags> "quotes" \'apos\'', description: 'x\ny' }),
-    `<Update xmlns="${'http://schemas.microsoft.com/msus/2002/12/Update'}"><UpdateIdentity UpdateID='d2a0b7e1-0000-4000-8000-000000000001' RevisionNumber='7' />`
-      + `<Properties UpdateType="Software" PublicationState="Published" CreationDate="2024-01-09T18:00:00Z" Note="a > b"/>`
-      + `<LocalizedPropertiesCollection><LocalizedProperties><Language>en</Language><Title><![CDATA[Cdata <title>]]> &#x263A;&#65;</Title>`
-      + `</LocalizedProperties></LocalizedPropertiesCollection></Update>`,
+    `<Update xmlns="${'http://schemas.microsoft.com/msus/2002/12/Update'}"><UpdateIdentity UpdateID='d2a0b7e1-0000-4000-8000-000000000001' RevisionNumber='7' />` +
+      `<Properties UpdateType="Software" PublicationState="Published" CreationDate="2024-01-09T18:00:00Z" Note="a > b"/>` +
+      `<LocalizedPropertiesCollection><LocalizedProperties><Language>en</Language><Title><![CDATA[Cdata <title>]]> &#x263A;&#65;</Title>` +
+      `</LocalizedProperties></LocalizedPropertiesCollection></Update>`,
   ];
   docs.forEach((xml, i) => {
     it(`reads document ${i + 1} the same way as the strict parser`, () => {
@@ -91,7 +123,9 @@ describe('update document scanner and strict parser', () => {
     ['two roots', `${buildUpdateXml(doc)}<Update/>`],
   ]) {
     it(`rejects ${name} with InvalidParameters`, () => {
-      expect(() => parseUpdateXml(xml)).to.throw().with.property('code', 'InvalidParameters');
+      expect(() => parseUpdateXml(xml))
+        .to.throw()
+        .with.property('code', 'InvalidParameters');
     });
   }
 });

@@ -19,7 +19,9 @@ describe('xml writer', () => {
   it('inserts markup made by the writer as is, alone, in arrays and between attributes', () => {
     const items = ['1', '2'].map((i) => xml`<i>${i}</i>`);
     const optional = xml` b="${'x'}"`;
-    expect(xml`<l a="1"${optional}>${items}${xmlFragments(items)}</l>`.toString()).to.equal('<l a="1" b="x"><i>1</i><i>2</i><i>1</i><i>2</i></l>');
+    expect(xml`<l a="1"${optional}>${items}${xmlFragments(items)}</l>`.toString()).to.equal(
+      '<l a="1" b="x"><i>1</i><i>2</i><i>1</i><i>2</i></l>',
+    );
   });
 
   it('writes numbers and booleans', () => {
@@ -38,11 +40,19 @@ describe('xml writer', () => {
   });
 
   for (const [name, s, at] of [
-    ['NUL', 'a\u0000b', 1], ['BEL', 'ti\u0007tle', 2], ['a vertical tab', '\u000b', 0], ['U+FFFE', 'x\ufffe', 1], ['U+FFFF', '\uffff', 0],
-    ['a lone high surrogate', 'a\ud800b', 1], ['a lone low surrogate', 'ab\udc00', 2], ['a high surrogate at the end', 'a\ud83d', 1],
+    ['NUL', 'a\u0000b', 1],
+    ['BEL', 'ti\u0007tle', 2],
+    ['a vertical tab', '\u000b', 0],
+    ['U+FFFE', 'x\ufffe', 1],
+    ['U+FFFF', '\uffff', 0],
+    ['a lone high surrogate', 'a\ud800b', 1],
+    ['a lone low surrogate', 'ab\udc00', 2],
+    ['a high surrogate at the end', 'a\ud83d', 1],
   ] as Array<[string, string, number]>) {
     it(`refuses ${name} in text and attributes`, () => {
-      expect(() => xml`<e>${s}</e>`).to.throw(XmlCharacterError).with.property('index', at);
+      expect(() => xml`<e>${s}</e>`)
+        .to.throw(XmlCharacterError)
+        .with.property('index', at);
       expect(() => xml`<e a="${s}"/>`).to.throw(XmlCharacterError);
       expect(findXmlForbiddenChar(s)).to.equal(at);
     });
