@@ -38,11 +38,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log.error({ err, path: req.path }, 'unhandled error');
-    res
-      .status(status)
-      .json({
-        error: status === 413 ? 'PayloadTooLarge' : status === 500 ? 'InternalServerError' : 'BadRequest',
-        message: status === 500 ? 'internal error; see the server log' : String(err.message ?? err),
-      });
+    res.status(status).json({
+      error: status === 413 ? 'PayloadTooLarge' : status === 500 ? 'InternalServerError' : 'BadRequest',
+      message: status === 500 ? 'internal error; see the server log' : String(err.message ?? err),
+    });
   };
 }
