@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { RequestContext, UnitOfWork } from '../db/unit-of-work';
 import type { UpdateDocument } from '../domain/update-document';
+import { StatisticsRefresh } from '../domain/statistics-refresh';
 import { buildUpdateXml } from '../domain/update-xml';
 import type { UpdateStoreRepository } from '../repositories/update-store.repository';
 
@@ -59,6 +60,7 @@ export class SeedService {
       ),
     );
     const batch = opts.batchSize ?? 1000;
+    const statistics = new StatisticsRefresh();
     for (let done = 0; done < opts.revisions; done += batch) {
       const docs = Array.from({ length: Math.min(batch, opts.revisions - done) }, (_, k) =>
         this.softwareUpdate(
@@ -68,12 +70,13 @@ export class SeedService {
           SEED_CLASSIFICATIONS[(done + k) % SEED_CLASSIFICATIONS.length],
         ),
       );
-      await this.uow.run(ctx, (m) =>
-        this.store.insertRevisions(
+      await this.uow.run(ctx, async (m) => {
+        await this.store.insertRevisions(
           m,
           docs.map((doc) => ({ doc, xml: buildUpdateXml(doc) })),
-        ),
-      );
+        );
+        if (statistics.due(docs.length)) await this.store.analyze(m);
+      });
       opts.onProgress?.(done + docs.length);
     }
     await this.uow.run(ctx, (m) => this.store.analyze(m));

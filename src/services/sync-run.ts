@@ -1,5 +1,6 @@
 import type { ContentPolicy } from '../config/config';
 import type { RequestContext, TxContext, UnitOfWork } from '../db/unit-of-work';
+import { StatisticsRefresh } from '../domain/statistics-refresh';
 import type { SyncCounts } from '../domain/sync-counts';
 import type { UpdateIdentity } from '../domain/update-document';
 import { parseUpdateXml } from '../domain/update-xml';
@@ -56,6 +57,7 @@ export class SyncRun {
   private catalogTree?: { products: UpstreamCategory[]; classifications: UpstreamCategory[] };
   /** Revisions stored by this run, kept only when the content step will prefetch their payloads. */
   private readonly imported: UpdateIdentity[] = [];
+  private readonly statistics = new StatisticsRefresh();
 
   constructor(
     private readonly ctx: RequestContext,
@@ -193,6 +195,7 @@ export class SyncRun {
       );
     }
     const inserted = await this.d.store.insertRevisions(m, chunk, 'upstream');
+    if (this.statistics.due(inserted.length)) await this.d.store.analyze(m);
     this.counts.revisionsImported += inserted.length;
     if (this.d.contentPolicy === 'immediate') this.imported.push(...inserted);
   }
