@@ -1,36 +1,7 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { expect } from 'chai';
 import { addProvider, dropTier, query, startTier, type TierNode } from '../support/hierarchy';
-import { freePort, REPO_ROOT, runCli, startNodeProcess, tempDir, type CliResult } from '../support/node-process';
+import { freePort, runCli, startNodeProcess, tempDir } from '../support/node-process';
 import { createTestDatabase } from '../support/test-database';
-
-/** runCliWithin runs a `cascade` command and kills it after `ms`, so a hang fails the test instead of the suite. */
-function runCliWithin(args: string[], env: Record<string, string>, ms: number): Promise<CliResult & { timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'cascade.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', CASCADE_LOG_LEVEL: 'warn', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, ms);
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr, timedOut });
-    });
-    child.stdin.end();
-  });
-}
 
 async function healthz(url: string, ms: number): Promise<number> {
   const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(ms) });
@@ -52,9 +23,10 @@ describe('a root on the embedded database with a distribution rule', function ()
     await provider.publish('Contoso fix', { bytes: 1024, product: 'Contoso Suite' });
     await provider.publish('Fabrikam fix', { bytes: 1024, product: 'Fabrikam App' });
     child = await startTier('child', root);
-    const allowed = await runCliWithin(
+    const allowed = await runCli(
       ['downstream', 'allow', 'child.example', '--products', 'Contoso Suite', '--classifications', 'all'],
       root.env,
+      undefined,
       30000,
     );
     expect(allowed.code, allowed.stderr).to.equal(0);
@@ -65,11 +37,11 @@ describe('a root on the embedded database with a distribution rule', function ()
   });
 
   it("serves the child's sync, and its database still answers afterwards", async () => {
-    const synced = await runCliWithin(['sync'], child.env, 60000);
-    expect(synced.timedOut, "the child's sync hung").to.equal(false);
+    const synced = await runCli(['sync'], child.env, undefined, 60000);
+    expect(synced.timedOut ?? false, "the child's sync hung").to.equal(false);
     expect(synced.code, synced.stderr).to.equal(0);
     expect(await healthz(root.url, 5000)).to.equal(200);
-    const listed = await runCliWithin(['downstream', 'rules'], root.env, 15000);
+    const listed = await runCli(['downstream', 'rules'], root.env, undefined, 15000);
     expect(listed.code, listed.stderr).to.equal(0);
     expect(listed.stdout).to.include('Contoso Suite');
   });
