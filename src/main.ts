@@ -4,7 +4,6 @@ import { requireBasic } from './http/basic-auth';
 import { requireProvider } from './http/provider-auth';
 import { buildServices, type Services } from './composition';
 import { loadConfig, type Config } from './config/config';
-import { ContentStore } from './content/content-store';
 import { openDatabase, type Database } from './db/database';
 import { migrateUp } from './db/migrator';
 import { createHttpApp, errorHandler, notFound } from './http/app';
@@ -43,13 +42,10 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
   try {
     const applied = await migrateUp(database.dataSource);
     if (applied.length) log.info({ applied }, 'migrations applied');
-    const contentStore = new ContentStore(config.contentDir);
-    await contentStore.init();
-    const swept = await contentStore.sweepTemp(STALE_UPLOAD_MS);
-    if (swept) log.info({ swept }, 'removed stale partial uploads');
-
     const registry = createMetricsRegistry();
     const services = await buildServices(database.dataSource, config, log, { registry });
+    const swept = await services.uploads.sweepAbandonedUploads(requestContext({ kind: 'node' }), STALE_UPLOAD_MS);
+    if (swept) log.info({ swept }, 'removed stale partial uploads');
     // Read before listening, so a damaged identity stops the node at start rather than at a child's first request.
     const { nodeId } = await services.nodeIdentity.getNodeIdentity(requestContext({ kind: 'node' }));
     await services.nodeIdentity.recordPublicUrl(requestContext({ kind: 'node' }), config.publicUrl);

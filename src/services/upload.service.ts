@@ -47,6 +47,11 @@ export class UploadService {
     private readonly settings: UploadSettings,
   ) {}
 
+  /** sweepAbandonedUploads deletes partial uploads untouched for olderThanMs (left by a crash); returns how many. */
+  sweepAbandonedUploads(_ctx: RequestContext, olderThanMs: number): Promise<number> {
+    return this.store.sweepTemp(olderThanMs);
+  }
+
   /** upload stores the payload, records it in update_file and returns its digests and URL. */
   async upload(ctx: RequestContext, request: UploadRequest): Promise<UploadResult> {
     const fileName = request.fileName === undefined || request.fileName === '' ? null : request.fileName;
