@@ -48,13 +48,13 @@ const REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
 /**
  * classifyFailure says whether a failed call is worth retrying. ServerBusy, a connection reset or closed,
  * a timeout, or an HTTP 5xx that is no SOAP fault are; a refused connection is once the parent answered
- * in this run. Every other fault is final: InvalidCookie is handled by re-authorizing, and
- * InternalServerError stops the sync as MS-WSUSSS §2.2.9 requires of a DSS.
+ * in this run. Every other fault is final (one without an ErrorCode too): InvalidCookie is handled by
+ * re-authorizing, and InternalServerError stops the sync as MS-WSUSSS §2.2.9 requires of a DSS.
  */
 export function classifyFailure(err: unknown, opts: { reached: boolean }): Transient | undefined {
   if (err instanceof SoapCallError) {
     if (err.errorCode === 'ServerBusy') return { kind: 'busy', retryAfterMs: err.retryAfterMs };
-    if (err.errorCode) return undefined;
+    if (err.errorCode || err.detail.fault) return undefined;
     const status = err.httpStatus;
     if (status === 503 && err.retryAfterMs !== undefined) return { kind: 'busy', retryAfterMs: err.retryAfterMs };
     if (status !== undefined) return status >= 500 && status !== 501 && status !== 505 ? { kind: 'unreachable' } : undefined;

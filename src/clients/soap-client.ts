@@ -8,10 +8,10 @@ export class SoapCallError extends Error {
     /** The fault's Message or what went wrong, without the operation. */
     readonly reason: string,
     /**
-     * The HTTP status of the answer, the wait the parent asked for (Retry-After, or the seconds its fault
-     * message names), and the transport failure as the cause when there was no answer.
+     * Whether the answer was a SOAP fault, its HTTP status, the wait the parent asked for (Retry-After, or
+     * the seconds its fault message names), and the transport failure as the cause when there was no answer.
      */
-    readonly detail: { httpStatus?: number; retryAfterMs?: number; cause?: unknown } = {},
+    readonly detail: { fault?: boolean; httpStatus?: number; retryAfterMs?: number; cause?: unknown } = {},
   ) {
     super(errorCode ? `${operation} failed: ${errorCode}: ${reason}` : `${operation} failed: ${reason}`, { cause: detail.cause });
   }
@@ -35,6 +35,7 @@ export function toSoapCallError(operation: string, err: unknown): SoapCallError 
     const detail = (fault.detail ?? {}) as Record<string, unknown>;
     const message = String(detail.Message ?? fault.faultstring ?? 'SOAP fault');
     return new SoapCallError(operation, detail.ErrorCode as string | undefined, message, {
+      fault: true,
       httpStatus: response?.status,
       retryAfterMs: parseRetryAfter(retryAfter, message),
     });

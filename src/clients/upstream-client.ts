@@ -110,10 +110,10 @@ export class UpstreamClient {
     return new UpstreamClient(upstream, auth, sync, opts.log, timeoutMs, opts.retry ?? DEFAULT_RETRY_POLICY);
   }
 
-  /** close frees the connections to the parent. */
+  /** close frees the connections to the parent, ending any request still running (the run is over). */
   close(): Promise<void> {
     this.soapAgent.destroy();
-    return this.agent.close();
+    return this.agent.destroy();
   }
 
   /** authorize runs GetAuthConfig → GetAuthorizationCookie (HTTP Basic) → GetCookie. */
@@ -207,8 +207,10 @@ export class UpstreamClient {
       } catch (err) {
         if (status === 200 || !(err instanceof SoapCallError)) throw err;
         // A 500 is a fault (with the wait a busy parent asks for) or, when it holds none, a failed server.
-        const reason = err.errorCode ? err.reason : 'HTTP 500 without a SOAP fault';
+        const fault = err.detail.fault === true;
+        const reason = fault ? err.reason : `HTTP 500 without a SOAP fault (${err.reason})`;
         throw new SoapCallError(operation, err.errorCode, reason, {
+          fault,
           httpStatus: status,
           retryAfterMs: parseRetryAfter(retryAfter, reason),
         });

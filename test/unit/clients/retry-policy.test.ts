@@ -16,7 +16,8 @@ const fresh = { reached: false };
 /** A transport failure as undici or node's http report it: a wrapper whose cause carries the code. */
 const transport = (code: string, message = code) =>
   new SoapCallError('GetUpdateData', undefined, message, { cause: Object.assign(new Error(message), { code }) });
-const fault = (code: string, retryAfterMs?: number) => new SoapCallError('GetUpdateData', code, 'fault', { httpStatus: 500, retryAfterMs });
+const fault = (code: string | undefined, retryAfterMs?: number) =>
+  new SoapCallError('GetUpdateData', code, 'fault', { fault: true, httpStatus: 500, retryAfterMs });
 const http = (status: number, retryAfterMs?: number) =>
   new SoapCallError('GetUpdateData', undefined, `HTTP ${status}`, { httpStatus: status, retryAfterMs });
 
@@ -30,8 +31,9 @@ describe('retry policy: which failures are transient', () => {
       'InvalidAuthorizationCookie',
       'InternalServerError',
       'IncompatibleProtocolVersion',
+      undefined,
     ])
-      expect(classifyFailure(fault(code), reached), code).to.equal(undefined);
+      expect(classifyFailure(fault(code), reached), code ?? 'no ErrorCode').to.equal(undefined);
   });
 
   it('retries an HTTP 5xx that is no SOAP fault (a 503 with Retry-After as busy), not a 4xx, 501 or 505', () => {
