@@ -119,11 +119,10 @@ export async function withRetry<T>(
       const elapsedMs = now() - firstFailure;
       if (failures >= policy.maxAttempts || elapsedMs + delayMs > policy.maxElapsedMs) {
         const state = transient.kind === 'busy' ? 'busy' : 'unreachable';
+        const spent = `${attempts} attempt${attempts === 1 ? '' : 's'} over ${Math.round(elapsedMs / 1000)} s`;
         throw new DomainError(
           'UpstreamUnavailable',
-          `the parent stayed ${state} for ${operation} after ${attempts} attempts over ${Math.round(elapsedMs / 1000)} s: ${
-            (err as Error).message
-          }`,
+          `the parent stayed ${state} for ${operation} after ${spent}: ${(err as Error).message}`,
         );
       }
       env.log.warn(
