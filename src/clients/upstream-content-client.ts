@@ -35,6 +35,9 @@ export class UpstreamContentClient {
       connect: { timeout: timeouts.connectMs },
       headersTimeout: timeouts.headersMs,
       bodyTimeout: timeouts.bodyIdleMs,
+      // An idle connection is reused for 10 s at most, well within the 65 s a Cascade parent keeps it open.
+      keepAliveTimeout: 10_000,
+      keepAliveMaxTimeout: 10_000,
     });
   }
 
