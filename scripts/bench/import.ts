@@ -41,15 +41,26 @@ function revision(updateId: string, revisionNumber: number, i: number): Revision
   return { doc, xml: buildUpdateXml(doc) };
 }
 
-/** timed returns ctx with every query's time added to `times` under the statement's first words. */
-function timed(ctx: TxContext, times: Map<string, number>): TxContext {
+/**
+ * timed returns ctx with every query's time added to `times` under the statement's first words. With `buffers`,
+ * each statement also runs first under EXPLAIN (ANALYZE, BUFFERS) in a savepoint that is rolled back, and the
+ * shared buffers its plan touched are added there: a count the machine's load does not change.
+ */
+function timed(ctx: TxContext, times: Map<string, number>, buffers?: Map<string, number>): TxContext {
   const tx = Object.create(ctx.tx) as TxContext['tx'];
   tx.query = async (sql: string, params?: unknown[]) => {
+    const label = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
+    if (buffers && !/^(ANALYZE|SELECT pg_advisory)/.test(label)) {
+      await ctx.tx.query('SAVEPOINT buffers');
+      const [row] = await ctx.tx.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params);
+      await ctx.tx.query('ROLLBACK TO SAVEPOINT buffers');
+      const plan = row['QUERY PLAN'][0].Plan;
+      buffers.set(label, (buffers.get(label) ?? 0) + plan['Shared Hit Blocks'] + plan['Shared Read Blocks']);
+    }
     const started = performance.now();
     try {
       return await ctx.tx.query(sql, params);
     } finally {
-      const label = sql.replace(/\s+/g, ' ').trim().slice(0, 60);
       times.set(label, (times.get(label) ?? 0) + performance.now() - started);
     }
   };
@@ -68,6 +79,8 @@ async function main() {
   const tenth = Math.max(1, Math.floor(chunks / 10));
   const first = new Map<string, number>();
   const last = new Map<string, number>();
+  const firstBuffers = new Map<string, number>();
+  const lastBuffers = new Map<string, number>();
   const stored: string[] = [];
   const started = performance.now();
   try {
@@ -80,8 +93,10 @@ async function main() {
         chunk.push(k % 10 === 9 && earlier ? revision(earlier, 2 + c, i) : revision(randomUUID(), 1, i));
       }
       const times = c < tenth ? first : c >= chunks - tenth ? last : new Map<string, number>();
+      // Buffers of the second chunk (the first that supersedes stored revisions) and of the last.
+      const buffers = c === 1 ? firstBuffers : c === chunks - 1 ? lastBuffers : undefined;
       await inTransaction(ds, async (m) => {
-        const t = timed(m, times);
+        const t = timed(m, times, buffers);
         await store.missingIdentities(
           t,
           chunk.map((r) => r.doc.identity),
@@ -99,6 +114,11 @@ async function main() {
       const a = ms / tenth;
       const b = (last.get(label) ?? 0) / tenth;
       console.log(`  ${a.toFixed(1).padStart(7)} → ${b.toFixed(1).padStart(7)}  (${(b / a).toFixed(2)})  ${label}`);
+    }
+    console.log('shared buffers a statement touches, second chunk → last chunk (ratio):');
+    for (const [label, n] of firstBuffers) {
+      const b = lastBuffers.get(label) ?? 0;
+      console.log(`  ${String(n).padStart(7)} → ${String(b).padStart(7)}  (${(b / n).toFixed(2)})  ${label}`);
     }
     const latest = await ds.query(
       `SELECT count(*) FILTER (WHERE r.is_latest <> (r.revision_number = u.latest_revision_number))::int AS wrong
