@@ -276,8 +276,12 @@ export class UpdateStoreRepository {
   async filesOfRevisions(ctx: TxContext, revisionIds: number[]): Promise<Array<{ revisionId: number; sha1: string; extension: string }>> {
     if (!revisionIds.length) return [];
     const rows = await ctx.tx.query(
-      `SELECT rf.revision_id, rf.sha1, f.extension FROM revision_file rf JOIN update_file f ON f.sha1 = rf.sha1
-       WHERE rf.revision_id = ANY($1::int[]) ORDER BY rf.revision_id, rf.sha1`,
+      // One index lookup per revision and per file (OFFSET 0 keeps the planner from hash-joining whole tables when it has
+      // no statistics), so a GetUpdateData costs the same whatever the catalog's size.
+      `SELECT q.id AS revision_id, rf.sha1, f.extension FROM unnest($1::int[]) AS q(id)
+       CROSS JOIN LATERAL (SELECT sha1 FROM revision_file WHERE revision_id = q.id OFFSET 0) rf
+       CROSS JOIN LATERAL (SELECT extension FROM update_file WHERE sha1 = rf.sha1 OFFSET 0) f
+       ORDER BY 1, 2`,
       [revisionIds],
     );
     return rows.map((r: { revision_id: number; sha1: string; extension: string }) => ({
