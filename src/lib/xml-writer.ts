@@ -70,6 +70,19 @@ export function xmlFragments(parts: readonly XmlMarkup[]): XmlMarkup {
   return new XmlMarkup(TOKEN, parts.join(''));
 }
 
+// What keeps a text out of a CDATA section: "]]>" (it would end the section), a character XML 1.0 forbids, CR (a
+// parser reads it as LF there, where escaped text keeps it as &#13;), and surrogates (checked pair by pair by escape).
+const CDATA_UNSAFE = /[\0-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|\]\]>/;
+
+/**
+ * xmlCharacterData writes text as element content, for long texts full of markup characters (stored update documents
+ * served to children): one CDATA section copying the text as is when it can stand there unchanged, escaped text
+ * otherwise. Either way a parser reads back exactly the text.
+ */
+export function xmlCharacterData(s: string): XmlMarkup {
+  return new XmlMarkup(TOKEN, CDATA_UNSAFE.test(s) ? escape(s, false) : `<![CDATA[${s}]]>`);
+}
+
 /** findXmlForbiddenChar returns the index of the first character XML 1.0 forbids in s, or -1. */
 export function findXmlForbiddenChar(s: string): number {
   for (let i = 0; i < s.length; i++) {

@@ -43,8 +43,9 @@ export class ChangeLogRepository {
 
   /**
    * changedSince lists the latest revision of each update with a change in (from, to] that concerns
-   * the target and passes the filter. Cost follows the number of changes, not the catalog: the lateral
-   * join makes one index lookup per changed update whatever the planner's statistics say.
+   * the target and passes the filter. Cost follows the number of changes, not the catalog: the latest revision is
+   * found by its full identity (update.latest_revision_number), one unique-index lookup per changed update whatever
+   * the planner's statistics say (by is_latest alone, without statistics, each lookup also scanned every latest row).
    */
   async changedSince(ctx: TxContext, from: bigint, to: bigint, target: ChangeTarget, filter: RevisionFilter): Promise<UpdateIdentity[]> {
     const params: unknown[] = [from.toString(), to.toString(), target.serverId, target.channel];
@@ -54,8 +55,8 @@ export class ChangeLogRepository {
          WHERE seq > $1::bigint AND seq <= $2::bigint
            AND ((target_server_id IS NULL AND target_channel IS NULL) OR target_server_id = $3::uuid OR target_channel = $4)
        )
-       SELECT r.update_id, r.revision_number FROM changed c
-       CROSS JOIN LATERAL (SELECT * FROM update_revision l WHERE l.update_id = c.update_id AND l.is_latest) r
+       SELECT r.update_id, r.revision_number FROM changed c JOIN "update" u ON u.update_id = c.update_id
+       JOIN update_revision r ON r.update_id = u.update_id AND r.revision_number = u.latest_revision_number AND r.is_latest
        WHERE ${filterSql(filter, params)}`,
       params,
     );

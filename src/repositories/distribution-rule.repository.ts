@@ -21,9 +21,28 @@ export class DistributionRuleRepository {
     await ctx.tx.query('SELECT pg_advisory_xact_lock($1)', [RULE_CHANGE_LOCK]);
   }
 
-  /** find returns the rule of one target, or null. */
-  find(ctx: TxContext, targetKind: RuleTargetKind, target: string): Promise<DistributionRuleEntity | null> {
-    return this.repo(ctx).findOneBy({ targetKind, target });
+  /**
+   * find returns the rule of one target, or null. Every SOAP call of a downstream server asks for its rule, hence
+   * plain SQL: the ORM's find cost the parent more CPU than the query itself.
+   */
+  async find(ctx: TxContext, targetKind: RuleTargetKind, target: string): Promise<DistributionRuleEntity | null> {
+    const rows: Array<Record<string, unknown>> = await ctx.tx.query(
+      `SELECT rule_id, target_kind, target, all_products, product_ids, all_classifications, classification_ids, updated_at
+       FROM distribution_rule WHERE target_kind = $1 AND target = $2`,
+      [targetKind, target],
+    );
+    if (!rows.length) return null;
+    const r = rows[0];
+    return Object.assign(new DistributionRuleEntity(), {
+      ruleId: r.rule_id as number,
+      targetKind: r.target_kind as RuleTargetKind,
+      target: r.target as string,
+      allProducts: r.all_products as boolean,
+      productIds: r.product_ids as string[],
+      allClassifications: r.all_classifications as boolean,
+      classificationIds: r.classification_ids as string[],
+      updatedAt: r.updated_at as Date,
+    });
   }
 
   /** upsert creates or replaces the rule of a target. */

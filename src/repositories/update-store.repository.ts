@@ -70,13 +70,17 @@ export class UpdateStoreRepository {
       if (!cur || cur.rev < doc.identity.revisionNumber)
         latest.set(doc.identity.updateId, { type: doc.updateType, rev: doc.identity.revisionNumber });
     }
-    await ctx.tx.query(
+    // Each update's latest revision number after this chunk, and whether it is new (xmax = 0: inserted, not updated).
+    const upserted: Array<{ update_id: string; latest_revision_number: number; created: boolean }> = await ctx.tx.query(
       `INSERT INTO "update" (update_id, update_type, latest_revision_number, origin)
        SELECT u, t, r, $4 FROM unnest($1::uuid[], $2::varchar[], $3::int[]) AS v(u, t, r)
        ON CONFLICT (update_id) DO UPDATE SET latest_revision_number = GREATEST("update".latest_revision_number, EXCLUDED.latest_revision_number),
-         origin = CASE WHEN EXCLUDED.origin = 'upstream' THEN 'upstream' ELSE "update".origin END`,
+         origin = CASE WHEN EXCLUDED.origin = 'upstream' THEN 'upstream' ELSE "update".origin END
+       RETURNING update_id, latest_revision_number, (xmax = 0) AS created`,
       [[...latest.keys()], [...latest.values()].map((v) => v.type), [...latest.values()].map((v) => v.rev), origin],
     );
+    const latestOf = new Map(upserted.map((u) => [u.update_id, u]));
+    const key = (r: RevisionToStore) => r.doc.identity.updateId.toLowerCase();
     const files = new Map<string, { sha256: string | null; size: number; ext: string }>();
     for (const { doc } of revisions) {
       for (const f of doc.files)
@@ -100,10 +104,9 @@ export class UpdateStoreRepository {
     const inserted: Array<{ revision_id: number; update_id: string; revision_number: number }> = await ctx.tx.query(
       `INSERT INTO update_revision (update_id, revision_number, update_type, title, description, kb_article_id, msrc_severity,
                                     publication_state, creation_date, is_latest, xml, origin)
-       SELECT u, r, t, ti, d, kb, sev, ps, cd, r = up.latest_revision_number, x, $11
+       SELECT u, r, t, ti, d, kb, sev, ps, cd, l, x, $12
        FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::varchar[], $5::text[], $6::varchar[], $7::varchar[], $8::varchar[],
-                   $9::timestamptz[], $10::text[]) AS v(u, r, t, ti, d, kb, sev, ps, cd, x)
-       JOIN "update" up ON up.update_id = v.u
+                   $9::timestamptz[], $10::bool[], $11::text[]) AS v(u, r, t, ti, d, kb, sev, ps, cd, l, x)
        ON CONFLICT (update_id, revision_number) DO NOTHING
        RETURNING revision_id, update_id, revision_number`,
       [
@@ -116,6 +119,7 @@ export class UpdateStoreRepository {
         col((r) => r.doc.msrcSeverity?.slice(0, 16) ?? null),
         col((r) => r.doc.publicationState),
         col((r) => r.doc.creationDate),
+        col((r) => r.doc.identity.revisionNumber === latestOf.get(key(r))!.latest_revision_number),
         col((r) => r.xml),
         origin,
       ],
@@ -124,13 +128,18 @@ export class UpdateStoreRepository {
     const byIdentity = new Map(revisions.map((r) => [`${r.doc.identity.updateId}/${r.doc.identity.revisionNumber}`, r]));
     const rows = inserted.map((i) => ({ id: i.revision_id, rev: byIdentity.get(`${i.update_id}/${i.revision_number}`)! }));
     await this.insertLinks(ctx, rows);
-    // New revisions were written with is_latest already right; only a superseded latest revision changes.
-    await ctx.tx.query(
-      `UPDATE update_revision r SET is_latest = false
-       FROM "update" u WHERE u.update_id = r.update_id AND r.update_id = ANY($1::uuid[])
-         AND r.is_latest AND r.revision_number < u.latest_revision_number`,
-      [[...new Set(inserted.map((i) => i.update_id))]],
-    );
+    // New revisions were written with is_latest already right; only the latest revision of an update stored before
+    // can be superseded. The lateral subquery (OFFSET 0 keeps the planner from flattening it into a join that scans
+    // every latest row) makes one lookup on (update_id, revision_number) per such update, whatever the statistics.
+    const superseding = [...new Set(inserted.map((i) => i.update_id))].map((u) => latestOf.get(u)!).filter((u) => !u.created);
+    if (superseding.length) {
+      await ctx.tx.query(
+        `UPDATE update_revision SET is_latest = false WHERE revision_id = ANY(ARRAY(
+           SELECT l.revision_id FROM unnest($1::uuid[], $2::int[]) AS v(u, n) CROSS JOIN LATERAL (
+             SELECT revision_id FROM update_revision l WHERE l.update_id = v.u AND l.revision_number < v.n AND l.is_latest OFFSET 0) l))`,
+        [superseding.map((u) => u.update_id), superseding.map((u) => u.latest_revision_number)],
+      );
+    }
     const categories = rows.filter((r) => r.rev.doc.updateType === 'Category' && r.rev.doc.categoryType).map((r) => r.rev.doc);
     for (const c of categories) {
       await ctx.tx.query(
@@ -193,12 +202,16 @@ export class UpdateStoreRepository {
    */
   async yieldToUpstream(ctx: TxContext, revisions: RevisionToStore[]): Promise<YieldedRevisions> {
     if (!revisions.length) return { adopted: [], replaced: [] };
-    const rows: Array<{ revision_id: number; update_id: string; revision_number: number; equal: boolean }> = await ctx.tx.query(
-      `SELECT l.revision_id, l.update_id, l.revision_number, l.revision_number = v.n AND l.xml = v.x AS equal
-       FROM unnest($1::uuid[], $2::int[], $3::text[]) AS v(u, n, x)
-       JOIN update_revision l ON l.update_id = v.u AND l.origin = 'local' AND l.revision_number >= v.n`,
-      [revisions.map((r) => r.doc.identity.updateId), revisions.map((r) => r.doc.identity.revisionNumber), revisions.map((r) => r.xml)],
+    // Only the few local revisions in the way come back with their document, so the chunk's documents are not sent.
+    const paired: Array<{ revision_id: number; update_id: string; revision_number: number; xml: string | null }> = await ctx.tx.query(
+      `SELECT l.revision_id, l.update_id, l.revision_number, CASE WHEN l.revision_number = v.n THEN l.xml END AS xml
+       FROM unnest($1::uuid[], $2::int[]) AS v(u, n) CROSS JOIN LATERAL (
+         SELECT revision_id, update_id, revision_number, xml FROM update_revision l
+         WHERE l.update_id = v.u AND l.origin = 'local' AND l.revision_number >= v.n OFFSET 0) l`,
+      [revisions.map((r) => r.doc.identity.updateId), revisions.map((r) => r.doc.identity.revisionNumber)],
     );
+    const arriving = new Map(revisions.map((r) => [`${r.doc.identity.updateId.toLowerCase()}/${r.doc.identity.revisionNumber}`, r.xml]));
+    const rows = paired.map((r) => ({ ...r, equal: r.xml !== null && r.xml === arriving.get(`${r.update_id}/${r.revision_number}`) }));
     // A local revision paired with several arriving ones is adopted when it equals the one with its own number.
     const byId = new Map<number, (typeof rows)[number]>();
     for (const r of rows) byId.set(r.revision_id, { ...r, equal: (byId.get(r.revision_id)?.equal ?? false) || r.equal });
@@ -263,8 +276,12 @@ export class UpdateStoreRepository {
   async filesOfRevisions(ctx: TxContext, revisionIds: number[]): Promise<Array<{ revisionId: number; sha1: string; extension: string }>> {
     if (!revisionIds.length) return [];
     const rows = await ctx.tx.query(
-      `SELECT rf.revision_id, rf.sha1, f.extension FROM revision_file rf JOIN update_file f ON f.sha1 = rf.sha1
-       WHERE rf.revision_id = ANY($1::int[]) ORDER BY rf.revision_id, rf.sha1`,
+      // One index lookup per revision and per file (OFFSET 0 keeps the planner from hash-joining whole tables when it has
+      // no statistics), so a GetUpdateData costs the same whatever the catalog's size.
+      `SELECT q.id AS revision_id, rf.sha1, f.extension FROM unnest($1::int[]) AS q(id)
+       CROSS JOIN LATERAL (SELECT sha1 FROM revision_file WHERE revision_id = q.id OFFSET 0) rf
+       CROSS JOIN LATERAL (SELECT extension FROM update_file WHERE sha1 = rf.sha1 OFFSET 0) f
+       ORDER BY 1, 2`,
       [revisionIds],
     );
     return rows.map((r: { revision_id: number; sha1: string; extension: string }) => ({
@@ -280,14 +297,16 @@ export class UpdateStoreRepository {
    */
   async missingIdentities(ctx: TxContext, ids: UpdateIdentity[]): Promise<UpdateIdentity[]> {
     if (!ids.length) return [];
-    // Two joins rather than one OR, which would cost a subplan per identity.
+    // Two branches rather than one OR. Each looks up one identity's rows through an index (OFFSET 0 keeps the
+    // planner from turning the second into a hash join over every local revision), whatever the statistics.
     const rows = await ctx.tx.query(
       `WITH q AS (SELECT * FROM unnest($1::uuid[], $2::int[]) WITH ORDINALITY AS q(u, n, i))
        SELECT u, n FROM (
          SELECT q.u, q.n, q.i FROM q
          WHERE NOT EXISTS (SELECT 1 FROM update_revision r WHERE r.update_id = q.u AND r.revision_number = q.n AND r.origin = 'upstream')
          UNION
-         SELECT q.u, q.n, q.i FROM q JOIN update_revision l ON l.update_id = q.u AND l.origin = 'local' AND l.revision_number >= q.n
+         SELECT q.u, q.n, q.i FROM q WHERE EXISTS (
+           SELECT 1 FROM update_revision l WHERE l.update_id = q.u AND l.origin = 'local' AND l.revision_number >= q.n OFFSET 0)
        ) x ORDER BY i`,
       [ids.map((i) => i.updateId), ids.map((i) => i.revisionNumber)],
     );

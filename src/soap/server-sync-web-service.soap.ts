@@ -1,13 +1,13 @@
 import type { CatalogNode } from '../domain/catalog';
 import { invalidParameters } from '../domain/errors';
 import type { DownstreamSessionService, WireCookie } from '../services/downstream-session.service';
-import { SERVER_SYNC_LIMITS, type IdAndDelta, type ServerSyncService } from '../services/server-sync.service';
+import { SERVER_SYNC_LIMITS, type ServerSyncService } from '../services/server-sync.service';
 import type { Request } from 'express';
 import { httpContext } from '../http/request-context';
 import { arrayOf, optionalText, requiredObject } from './soap-args';
 import type { SoapServiceSpec } from './soap-host';
-import { toWsdlIdentity } from './publishing-service.soap';
-import { getUpdateDataResponseXml } from './update-data-xml';
+import { getUpdateDataResponseXml, revisionIdListResponseXml } from './update-data-xml';
+import { readGetRevisionIdList, readGetUpdateData } from './server-sync-requests';
 import { base64ToHex } from '../domain/update-document';
 
 /** readCookie reads a Cookie argument { Expiration, EncryptedData }. */
@@ -16,12 +16,6 @@ function readCookie(value: unknown): WireCookie {
   const data = optionalText(c.EncryptedData, 'EncryptedData');
   if (!data) throw invalidParameters('cookie.EncryptedData is required');
   return { encryptedData: Buffer.from(data, 'base64') };
-}
-
-const bool = (v: unknown) => v === true || v === 'true' || v === '1';
-
-function idAndDeltas(value: unknown): IdAndDelta[] {
-  return arrayOf<Record<string, unknown>>(value, 'IdAndDelta').map((e) => ({ id: String(e.Id ?? ''), delta: bool(e.Delta) }));
 }
 
 function catalogToWsdl(nodes: CatalogNode[]): { CatalogCategory: unknown[] } {
@@ -88,26 +82,6 @@ export function serverSyncWebServiceSpec(sync: ServerSyncService, sessions: Down
         const catalog = await sync.getCatalog(await sessions.context(anonymous(req), readCookie(args.cookie)));
         return { GetCatalogResult: { Products: catalogToWsdl(catalog.products), Classifications: catalogToWsdl(catalog.classifications) } };
       },
-      GetRevisionIdList: async (args, req) => {
-        const ctx = await sessions.context(anonymous(req), readCookie(args.cookie));
-        const f = requiredObject(args.filter, 'filter');
-        const list = await sync.getRevisionIdList(ctx, {
-          anchor: optionalText(f.Anchor, 'Anchor'),
-          getConfig: bool(f.GetConfig),
-          categories: idAndDeltas(f.Categories),
-          classifications: idAndDeltas(f.Classifications),
-        });
-        return { GetRevisionIdListResult: { Anchor: list.anchor, NewRevisions: { UpdateIdentity: list.revisions.map(toWsdlIdentity) } } };
-      },
-      GetUpdateData: async (args, req) => {
-        const ctx = await sessions.context(anonymous(req), readCookie(args.cookie));
-        const ids = arrayOf<Record<string, unknown>>(args.updateIds, 'UpdateIdentity').map((i) => ({
-          updateId: String(i.UpdateID ?? ''),
-          revisionNumber: Number(i.RevisionNumber),
-        }));
-        const data = await sync.getUpdateData(ctx, ids);
-        return { _xml: getUpdateDataResponseXml(data.updates, data.files) };
-      },
       DownloadFiles: async (args, req) => {
         const ctx = await sessions.context(anonymous(req), readCookie(args.cookie));
         const digests = arrayOf<string>(args.fileDigestList, 'base64Binary').map(String);
@@ -115,6 +89,19 @@ export function serverSyncWebServiceSpec(sync: ServerSyncService, sessions: Down
           if (!/^[A-Za-z0-9+/]{27}=$/.test(d)) throw invalidParameters(`fileDigestList: "${d}" is not a base64 SHA-1`);
         await sync.downloadFiles(ctx, digests.map(base64ToHex));
         return {};
+      },
+    },
+    // The two operations a sync repeats: each request read once, each response written by hand.
+    direct: {
+      GetRevisionIdList: async (op, req) => {
+        const { cookie, filter } = readGetRevisionIdList(op);
+        const list = await sync.getRevisionIdList(await sessions.context(anonymous(req), cookie), filter);
+        return revisionIdListResponseXml(list.anchor, list.revisions);
+      },
+      GetUpdateData: async (op, req) => {
+        const { cookie, updateIds } = readGetUpdateData(op);
+        const data = await sync.getUpdateData(await sessions.context(anonymous(req), cookie), updateIds);
+        return getUpdateDataResponseXml(data.updates, data.files);
       },
     },
   };

@@ -6,9 +6,16 @@ import * as soap from 'soap';
 import { DomainError } from '../domain/errors';
 import type { Logger } from '../lib/logger';
 import { faultEnvelope, toSoapFault } from './faults';
+import { readSoapRequest, type SoapElement } from './soap-request-reader';
 
 /** An operation implementation: unpacked SOAP args in, a result object out; throws DomainError on failure. */
 export type SoapOperation = (args: Record<string, unknown>, req: Request) => Promise<unknown>;
+
+/**
+ * An operation answered without node-soap: its operation element, read once from the request, in; its response
+ * element's markup out; throws DomainError on failure.
+ */
+export type DirectOperation = (operation: SoapElement, req: Request) => Promise<string>;
 
 /** One WSDL service hosted on one path. */
 export interface SoapServiceSpec {
@@ -20,6 +27,8 @@ export interface SoapServiceSpec {
   serviceName: string;
   portName: string;
   operations: Record<string, SoapOperation>;
+  /** Hot operations read once and answered with a hand-written response, bypassing node-soap. */
+  direct?: Record<string, DirectOperation>;
   /** Middleware run before the envelope is dispatched (e.g. HTTP Basic for publishers). */
   before?: RequestHandler[];
   /** Middleware run before the body is even read: a cheap refusal when the node is too busy (ServerSyncGate). */
@@ -47,7 +56,7 @@ export function hostSoapService(
   opts: { publicUrl: string; maxBytes: number; log: Logger },
 ): Promise<void> {
   const wsdl = loadWsdl(spec.wsdlFile, opts.publicUrl);
-  const names = new Set(Object.keys(spec.operations));
+  const names = new Set([...Object.keys(spec.operations), ...Object.keys(spec.direct ?? {})]);
   app.get(spec.path, (req, res, next) => {
     if (!Object.keys(req.query).some((k) => k.toLowerCase() === 'wsdl')) return next();
     res.type('text/xml; charset=utf-8').send(wsdl);
@@ -59,6 +68,7 @@ export function hostSoapService(
     express.raw({ type: () => true, limit: opts.maxBytes }),
     ...(spec.before ?? []),
     forceXmlContentType,
+    ...(spec.direct ? [directDispatch(spec.direct, opts.log)] : []),
     checkEnvelope(names, opts.log),
   );
 
@@ -94,6 +104,36 @@ const forceXmlContentType: RequestHandler = (_req, res, next) => {
     name.toLowerCase() === 'content-type' ? setHeader('Content-Type', 'text/xml; charset=utf-8') : setHeader(name, value);
   next();
 };
+
+/**
+ * directDispatch answers the direct operations: the request is read once (readSoapRequest: strict, namespace-aware,
+ * no DTD) and the operation's response element goes into an envelope as is. Any other request, or one that is not a
+ * SOAP 1.1 envelope, goes on to checkEnvelope and node-soap.
+ */
+function directDispatch(direct: Record<string, DirectOperation>, log: Logger): RequestHandler {
+  const names = new Set(Object.keys(direct));
+  return (req, res, next) => {
+    let operation = '';
+    const answer = async () => {
+      const read = readSoapRequest(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '', names);
+      if (!read.operation) return next();
+      operation = read.operation;
+      sendXml(res, 200, `${ENVELOPE_START}${await direct[operation](read.element, req)}${ENVELOPE_END}`);
+    };
+    answer().catch((err) => sendXml(res, 500, faultEnvelope(toSoapFault(err, operation, log))));
+  };
+}
+
+const ENVELOPE_START = `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${SOAP11_NS}"><soap:Body>`;
+const ENVELOPE_END = '</soap:Body></soap:Envelope>';
+
+/** sendXml answers with a whole document, without express's ETag (a hash of every response that nobody revalidates). */
+function sendXml(res: Response, status: number, xml: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/xml; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(xml));
+  res.end(xml);
+}
 
 /** Rejects, before node-soap parses it, a body that is not a SOAP 1.1 envelope naming one of our operations. */
 function checkEnvelope(operations: Set<string>, log: Logger): RequestHandler {

@@ -72,10 +72,10 @@ export interface NodeProcess {
 const STOP_TIMEOUT_MS = 30_000;
 
 /**
- * startNodeProcess runs `node dist/src/main.js` with the given environment on a free port and waits
- * until GET /healthz answers. env should carry DATABASE_URL or CASCADE_DATA_DIR.
+ * startNodeProcess runs `node dist/src/main.js` (or another build's `main`, for benchmarks comparing two) with the
+ * given environment on a free port and waits until GET /healthz answers. env should carry DATABASE_URL or CASCADE_DATA_DIR.
  */
-export async function startNodeProcess(env: Record<string, string>, timeoutMs = 120000): Promise<NodeProcess> {
+export async function startNodeProcess(env: Record<string, string>, timeoutMs = 120000, main = MAIN): Promise<NodeProcess> {
   const port = env.CASCADE_PORT ? Number(env.CASCADE_PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const fullEnv: Record<string, string> = {
@@ -87,7 +87,7 @@ export async function startNodeProcess(env: Record<string, string>, timeoutMs = 
     CASCADE_PUBLIC_URL: env.CASCADE_PUBLIC_URL ?? url,
   };
   const child = track(
-    spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...fullEnv }, stdio: ['ignore', 'pipe', 'pipe'] }),
   );
   let out = '';
   child.stdout!.on('data', (d) => {
