@@ -7,8 +7,8 @@
 // Part 2 (payload-tiers.js): a 256 MiB payload through three tiers against a direct download, and the
 // upstream fetches per tier for 50 concurrent requests. Goals: <= 1.5 x direct, exactly one fetch per tier.
 // Run: npm run build && node dist/scripts/bench/sync.js [revisions] [--no-payloads]   (needs PostgreSQL on 127.0.0.1:5432)
-// BENCH_NODE_OPTIONS passes V8 flags to the syncing process, e.g. "--max-old-space-size=192" to see its live memory
-// rather than how far V8 lets the heap grow before collecting.
+// BENCH_NODE_OPTIONS passes node flags to the syncing process, e.g. "--max-old-space-size=192" to see its live memory
+// rather than how far V8 lets the heap grow before collecting, or "--cpu-prof --cpu-prof-dir=/tmp/prof" for a profile.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -55,8 +55,9 @@ async function main() {
     );
     await watch.poll(cpu, 0, false);
     t = performance.now();
-    const sync = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'cascade.js'), 'sync'], {
-      env: { PATH: process.env.PATH ?? '', ...child.env, CASCADE_LOG_LEVEL: 'warn', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '' },
+    const nodeFlags = (process.env.BENCH_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+    const sync = spawn(process.execPath, [...nodeFlags, path.join(REPO_ROOT, 'bin', 'cascade.js'), 'sync'], {
+      env: { PATH: process.env.PATH ?? '', ...child.env, CASCADE_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

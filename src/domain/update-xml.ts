@@ -203,8 +203,10 @@ class UpdateDocumentReader {
   }
 }
 
-const TAG = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[A-Za-z_][\w:.-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/y;
-const ATTRIBUTE = /([A-Za-z_][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+/** A tag is read in three sticky steps from where the last ended: its name, each attribute, its end. */
+const TAG_NAME = /<(\/?)([A-Za-z_][\w:.-]*)/y;
+const ATTRIBUTE = /\s+([A-Za-z_][\w:.-]*)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/y;
+const TAG_END = /\s*(\/?)>/y;
 
 /**
  * scanXml feeds a reader from well-formed XML made of elements, attributes, text, comments and CDATA.
@@ -244,27 +246,36 @@ function scanXml(xml: string, reader: UpdateDocumentReader): boolean {
       i = close + 3;
       continue;
     }
-    TAG.lastIndex = lt;
-    const m = TAG.exec(xml);
-    if (!m) return false;
-    const [whole, slash, name, attrs, selfClosing] = m;
-    if (slash) {
-      if (attrs || selfClosing || open.pop() !== name) return false;
+    TAG_NAME.lastIndex = lt;
+    const tag = TAG_NAME.exec(xml);
+    if (!tag) return false;
+    const name = tag[2];
+    let at = TAG_NAME.lastIndex;
+    if (tag[1]) {
+      TAG_END.lastIndex = at;
+      const tagEnd = TAG_END.exec(xml);
+      if (!tagEnd || tagEnd[1] || open.pop() !== name) return false;
       reader.close();
-    } else {
-      if (rootSeen && !open.length) return false;
-      rootSeen = true;
-      const a: Record<string, string> = {};
-      for (const [, key, dq, sq] of attrs.matchAll(ATTRIBUTE)) {
-        const value = decodeXmlText(dq ?? sq);
-        if (value === undefined || key in a) return false;
-        a[key] = value;
-      }
-      reader.open(name, a);
-      if (selfClosing) reader.close();
-      else open.push(name);
+      i = TAG_END.lastIndex;
+      continue;
     }
-    i = lt + whole.length;
+    if (rootSeen && !open.length) return false;
+    rootSeen = true;
+    const a: Record<string, string> = {};
+    ATTRIBUTE.lastIndex = at;
+    for (let m = ATTRIBUTE.exec(xml); m; m = ATTRIBUTE.exec(xml)) {
+      const value = decodeXmlText(m[2] ?? m[3]);
+      if (value === undefined || a[m[1]] !== undefined) return false;
+      a[m[1]] = value;
+      at = ATTRIBUTE.lastIndex;
+    }
+    TAG_END.lastIndex = at;
+    const tagEnd = TAG_END.exec(xml);
+    if (!tagEnd) return false;
+    reader.open(name, a);
+    if (tagEnd[1]) reader.close();
+    else open.push(name);
+    i = TAG_END.lastIndex;
   }
   return rootSeen && !open.length;
 }
@@ -297,7 +308,24 @@ function checkDocument(doc: Partial<UpdateDocument>): UpdateDocument {
     if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(f.sha256))
       throw invalidParameters(`update ${id.updateId}: a File's SHA256 AdditionalDigest is not a SHA-256`);
   }
-  const created =
-    doc.creationDate && !Number.isNaN(Date.parse(doc.creationDate)) ? new Date(doc.creationDate).toISOString() : new Date(0).toISOString();
-  return { ...(doc as UpdateDocument), title: doc.title ?? '', creationDate: created };
+  return { ...(doc as UpdateDocument), title: doc.title ?? '', creationDate: isoDate(doc.creationDate) };
+}
+
+const ISO_UTC = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.\d{3}Z$/;
+const EPOCH = new Date(0).toISOString();
+
+/**
+ * isoDate gives a CreationDate as Date's ISO form (the epoch when it is no date). Most documents already
+ * carry it in that form, which is returned as is when it names a real moment (Date would move 02-30 to 03-02).
+ */
+function isoDate(text: string | undefined): string {
+  const m = text === undefined ? null : ISO_UTC.exec(text);
+  if (m) {
+    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+    if (month >= 1 && month <= 12 && day >= 1 && day <= days && hour < 24 && minute < 60 && second < 60) return text!;
+  }
+  const t = text ? Date.parse(text) : NaN;
+  return Number.isNaN(t) ? EPOCH : new Date(t).toISOString();
 }
