@@ -1,5 +1,5 @@
 import sax from 'sax';
-import { decodeXmlText } from '../lib/xml-text';
+import { scanXml, type XmlEvents } from '../lib/xml-scan';
 import { findXmlForbiddenChar, xml, XmlCharacterError, xmlFragments, type XmlMarkup } from '../lib/xml-writer';
 import { invalidParameters } from './errors';
 import { base64ToHex, hexToBase64, isGuid, UPDATE_NS, type UpdateDocument, type UpdateFileRef } from './update-document';
@@ -121,7 +121,7 @@ type PartialDocument = Partial<UpdateDocument> &
   Pick<UpdateDocument, 'categoryIds' | 'prerequisites' | 'supersededUpdates' | 'bundledUpdates' | 'files'>;
 
 /** UpdateDocumentReader collects an update document's facts from open/text/close events, whoever parses. */
-class UpdateDocumentReader {
+class UpdateDocumentReader implements XmlEvents {
   readonly doc: PartialDocument = {
     categoryIds: [],
     prerequisites: [],
@@ -201,83 +201,6 @@ class UpdateDocumentReader {
     }
     this.buffer = '';
   }
-}
-
-/** A tag is read in three sticky steps from where the last ended: its name, each attribute, its end. */
-const TAG_NAME = /<(\/?)([A-Za-z_][\w:.-]*)/y;
-const ATTRIBUTE = /\s+([A-Za-z_][\w:.-]*)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/y;
-const TAG_END = /\s*(\/?)>/y;
-
-/**
- * scanXml feeds a reader from well-formed XML made of elements, attributes, text, comments and CDATA.
- * It returns false, having judged nothing, for anything else (a DOCTYPE, a processing instruction past
- * the declaration, mismatched tags, stray '<'), so the caller can hand the text to the strict parser.
- */
-function scanXml(xml: string, reader: UpdateDocumentReader): boolean {
-  const open: string[] = [];
-  let i = xml.startsWith('<?xml') ? xml.indexOf('?>') + 2 : 0;
-  if (i === 1) return false;
-  let rootSeen = false;
-  while (i < xml.length) {
-    const lt = xml.indexOf('<', i);
-    const end = lt === -1 ? xml.length : lt;
-    if (end > i) {
-      const text = xml.slice(i, end);
-      if (!open.length) {
-        if (text.trim()) return false;
-      } else {
-        const decoded = decodeXmlText(text);
-        if (decoded === undefined) return false;
-        reader.text(decoded);
-      }
-    }
-    if (lt === -1) break;
-    if (xml.startsWith('<!--', lt)) {
-      const close = xml.indexOf('-->', lt + 4);
-      // XML forbids '--' inside a comment and a comment ending in '--->'.
-      if (close === -1 || xml.slice(lt + 4, close).includes('--') || (close > lt + 4 && xml[close - 1] === '-')) return false;
-      i = close + 3;
-      continue;
-    }
-    if (xml.startsWith('<![CDATA[', lt)) {
-      const close = xml.indexOf(']]>', lt + 9);
-      if (close === -1 || !open.length) return false;
-      reader.text(xml.slice(lt + 9, close));
-      i = close + 3;
-      continue;
-    }
-    TAG_NAME.lastIndex = lt;
-    const tag = TAG_NAME.exec(xml);
-    if (!tag) return false;
-    const name = tag[2];
-    let at = TAG_NAME.lastIndex;
-    if (tag[1]) {
-      TAG_END.lastIndex = at;
-      const tagEnd = TAG_END.exec(xml);
-      if (!tagEnd || tagEnd[1] || open.pop() !== name) return false;
-      reader.close();
-      i = TAG_END.lastIndex;
-      continue;
-    }
-    if (rootSeen && !open.length) return false;
-    rootSeen = true;
-    const a: Record<string, string> = {};
-    ATTRIBUTE.lastIndex = at;
-    for (let m = ATTRIBUTE.exec(xml); m; m = ATTRIBUTE.exec(xml)) {
-      const value = decodeXmlText(m[2] ?? m[3]);
-      if (value === undefined || a[m[1]] !== undefined) return false;
-      a[m[1]] = value;
-      at = ATTRIBUTE.lastIndex;
-    }
-    TAG_END.lastIndex = at;
-    const tagEnd = TAG_END.exec(xml);
-    if (!tagEnd) return false;
-    reader.open(name, a);
-    if (tagEnd[1]) reader.close();
-    else open.push(name);
-    i = TAG_END.lastIndex;
-  }
-  return rootSeen && !open.length;
 }
 
 /** refuseForbiddenChars throws InvalidParameters when s (a document, or text decoded from one) holds a character XML 1.0 forbids. */
