@@ -40,7 +40,7 @@ export interface SyncRunDeps {
   onProgress?: SyncProgress;
 }
 
-/** Revisions written per transaction; fetched and parsed revisions wait for at most two such chunks. */
+/** Revisions written per transaction; while one is stored, the next chunk's GetUpdateData batches and FETCH_CONCURRENCY more are fetched. */
 const IMPORT_CHUNK = 1000;
 /** Identities checked against the store per query (a long list as one array parameter costs memory). */
 const LOOKUP_CHUNK = 5000;
@@ -147,7 +147,7 @@ export class SyncRun {
     for (let i = 0; i < missing.length; i += this.maxPerRequest) batches.push(missing.slice(i, i + this.maxPerRequest));
     let pending: RevisionToStore[] = [];
     let done = 0;
-    const bounds = { inFlight: FETCH_CONCURRENCY, ahead: Math.ceil((2 * IMPORT_CHUNK) / this.maxPerRequest) };
+    const bounds = { inFlight: FETCH_CONCURRENCY, ahead: Math.ceil(IMPORT_CHUNK / this.maxPerRequest) + FETCH_CONCURRENCY };
     await orderedPipeline(
       batches.length,
       bounds,
