@@ -83,7 +83,7 @@ const readers: Record<string, Reader> = {
       (u) => u.XmlUpdateBlob,
     );
   },
-  'Cascade reader (saxes, readGetUpdateDataResponse)': (xml) => readGetUpdateDataResponse(xml).map((u) => u.xml),
+  'Cascade reader (scanner, saxes for the rest; readGetUpdateDataResponse)': (xml) => readGetUpdateDataResponse(xml).map((u) => u.xml),
 };
 
 /** response writes a GetUpdateData response as a parent does, with `n` update documents of about 2 KB. */

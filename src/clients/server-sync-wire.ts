@@ -15,55 +15,63 @@ export interface UpstreamUpdateData {
  * become SoapCallError with their WSUS ErrorCode.
  */
 export function readGetUpdateDataResponse(envelope: string): UpstreamUpdateData[] {
-  const out: UpstreamUpdateData[] = [];
   const UPDATE = 'GetUpdateDataResult/updates/ServerSyncUpdateData';
-  let id = { updateId: '', revisionNumber: NaN };
-  let xml: string | undefined;
-  let found = false;
-  readSoapResponse('GetUpdateData', envelope, 'GetUpdateDataResponse', {
-    open(path) {
-      if (path !== UPDATE) return;
-      id = { updateId: '', revisionNumber: NaN };
-      xml = undefined;
-    },
-    close(path, text) {
-      if (path === `${UPDATE}/Id/UpdateID`) id.updateId = text.trim().toLowerCase();
-      else if (path === `${UPDATE}/Id/RevisionNumber`) id.revisionNumber = Number(text);
-      else if (path === `${UPDATE}/XmlUpdateBlob`) xml = text;
-      else if (path === UPDATE) {
-        if (xml === undefined)
-          throw new SoapCallError(
-            'GetUpdateData',
-            undefined,
-            'the parent sent an update without XmlUpdateBlob (compressed blobs are not supported)',
-          );
-        out.push({ id, xml });
-      } else if (path === 'GetUpdateDataResult') found = true;
-    },
+  return readSoapResponse('GetUpdateData', envelope, 'GetUpdateDataResponse', () => {
+    const out: UpstreamUpdateData[] = [];
+    let id = { updateId: '', revisionNumber: NaN };
+    let xml: string | undefined;
+    let found = false;
+    return {
+      open(path) {
+        if (path !== UPDATE) return;
+        id = { updateId: '', revisionNumber: NaN };
+        xml = undefined;
+      },
+      close(path, text) {
+        if (path === `${UPDATE}/Id/UpdateID`) id.updateId = text.trim().toLowerCase();
+        else if (path === `${UPDATE}/Id/RevisionNumber`) id.revisionNumber = Number(text);
+        else if (path === `${UPDATE}/XmlUpdateBlob`) xml = text;
+        else if (path === UPDATE) {
+          if (xml === undefined)
+            throw new SoapCallError(
+              'GetUpdateData',
+              undefined,
+              'the parent sent an update without XmlUpdateBlob (compressed blobs are not supported)',
+            );
+          out.push({ id, xml });
+        } else if (path === 'GetUpdateDataResult') found = true;
+      },
+      result() {
+        if (!found) throw new SoapCallError('GetUpdateData', undefined, 'the response holds no GetUpdateDataResult');
+        return out;
+      },
+    };
   });
-  if (!found) throw new SoapCallError('GetUpdateData', undefined, 'the response holds no GetUpdateDataResult');
-  return out;
 }
 
 /** readGetRevisionIdListResponse reads the anchor and the identities out of a GetRevisionIdList response (it can list 10^5 revisions). */
 export function readGetRevisionIdListResponse(envelope: string): { anchor: string; revisions: UpdateIdentity[] } {
-  const revisions: UpdateIdentity[] = [];
   const IDENTITY = 'GetRevisionIdListResult/NewRevisions/UpdateIdentity';
-  let anchor: string | undefined;
-  let id = { updateId: '', revisionNumber: NaN };
-  readSoapResponse('GetRevisionIdList', envelope, 'GetRevisionIdListResponse', {
-    open(path) {
-      if (path === IDENTITY) id = { updateId: '', revisionNumber: NaN };
-    },
-    close(path, text) {
-      if (path === `${IDENTITY}/UpdateID`) id.updateId = text.trim().toLowerCase();
-      else if (path === `${IDENTITY}/RevisionNumber`) id.revisionNumber = Number(text);
-      else if (path === IDENTITY) revisions.push(id);
-      else if (path === 'GetRevisionIdListResult/Anchor') anchor = text;
-    },
+  return readSoapResponse('GetRevisionIdList', envelope, 'GetRevisionIdListResponse', () => {
+    const revisions: UpdateIdentity[] = [];
+    let anchor: string | undefined;
+    let id = { updateId: '', revisionNumber: NaN };
+    return {
+      open(path) {
+        if (path === IDENTITY) id = { updateId: '', revisionNumber: NaN };
+      },
+      close(path, text) {
+        if (path === `${IDENTITY}/UpdateID`) id.updateId = text.trim().toLowerCase();
+        else if (path === `${IDENTITY}/RevisionNumber`) id.revisionNumber = Number(text);
+        else if (path === IDENTITY) revisions.push(id);
+        else if (path === 'GetRevisionIdListResult/Anchor') anchor = text;
+      },
+      result() {
+        if (anchor === undefined) throw new SoapCallError('GetRevisionIdList', undefined, 'the response holds no anchor');
+        return { anchor, revisions };
+      },
+    };
   });
-  if (anchor === undefined) throw new SoapCallError('GetRevisionIdList', undefined, 'the response holds no anchor');
-  return { anchor, revisions };
 }
 
 /** getUpdateDataRequest writes the GetUpdateData request body element. */

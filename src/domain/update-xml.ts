@@ -1,5 +1,5 @@
 import sax from 'sax';
-import { decodeXmlText } from '../lib/xml-text';
+import { scanXml, type XmlEvents } from '../lib/xml-scan';
 import { findXmlForbiddenChar, xml, XmlCharacterError, xmlFragments, type XmlMarkup } from '../lib/xml-writer';
 import { invalidParameters } from './errors';
 import { base64ToHex, hexToBase64, isGuid, UPDATE_NS, type UpdateDocument, type UpdateFileRef } from './update-document';
@@ -121,7 +121,7 @@ type PartialDocument = Partial<UpdateDocument> &
   Pick<UpdateDocument, 'categoryIds' | 'prerequisites' | 'supersededUpdates' | 'bundledUpdates' | 'files'>;
 
 /** UpdateDocumentReader collects an update document's facts from open/text/close events, whoever parses. */
-class UpdateDocumentReader {
+class UpdateDocumentReader implements XmlEvents {
   readonly doc: PartialDocument = {
     categoryIds: [],
     prerequisites: [],
@@ -203,72 +203,6 @@ class UpdateDocumentReader {
   }
 }
 
-const TAG = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[A-Za-z_][\w:.-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>/y;
-const ATTRIBUTE = /([A-Za-z_][\w:.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
-
-/**
- * scanXml feeds a reader from well-formed XML made of elements, attributes, text, comments and CDATA.
- * It returns false, having judged nothing, for anything else (a DOCTYPE, a processing instruction past
- * the declaration, mismatched tags, stray '<'), so the caller can hand the text to the strict parser.
- */
-function scanXml(xml: string, reader: UpdateDocumentReader): boolean {
-  const open: string[] = [];
-  let i = xml.startsWith('<?xml') ? xml.indexOf('?>') + 2 : 0;
-  if (i === 1) return false;
-  let rootSeen = false;
-  while (i < xml.length) {
-    const lt = xml.indexOf('<', i);
-    const end = lt === -1 ? xml.length : lt;
-    if (end > i) {
-      const text = xml.slice(i, end);
-      if (!open.length) {
-        if (text.trim()) return false;
-      } else {
-        const decoded = decodeXmlText(text);
-        if (decoded === undefined) return false;
-        reader.text(decoded);
-      }
-    }
-    if (lt === -1) break;
-    if (xml.startsWith('<!--', lt)) {
-      const close = xml.indexOf('-->', lt + 4);
-      // XML forbids '--' inside a comment and a comment ending in '--->'.
-      if (close === -1 || xml.slice(lt + 4, close).includes('--') || (close > lt + 4 && xml[close - 1] === '-')) return false;
-      i = close + 3;
-      continue;
-    }
-    if (xml.startsWith('<![CDATA[', lt)) {
-      const close = xml.indexOf(']]>', lt + 9);
-      if (close === -1 || !open.length) return false;
-      reader.text(xml.slice(lt + 9, close));
-      i = close + 3;
-      continue;
-    }
-    TAG.lastIndex = lt;
-    const m = TAG.exec(xml);
-    if (!m) return false;
-    const [whole, slash, name, attrs, selfClosing] = m;
-    if (slash) {
-      if (attrs || selfClosing || open.pop() !== name) return false;
-      reader.close();
-    } else {
-      if (rootSeen && !open.length) return false;
-      rootSeen = true;
-      const a: Record<string, string> = {};
-      for (const [, key, dq, sq] of attrs.matchAll(ATTRIBUTE)) {
-        const value = decodeXmlText(dq ?? sq);
-        if (value === undefined || key in a) return false;
-        a[key] = value;
-      }
-      reader.open(name, a);
-      if (selfClosing) reader.close();
-      else open.push(name);
-    }
-    i = lt + whole.length;
-  }
-  return rootSeen && !open.length;
-}
-
 /** refuseForbiddenChars throws InvalidParameters when s (a document, or text decoded from one) holds a character XML 1.0 forbids. */
 function refuseForbiddenChars(s: string): string {
   const at = findXmlForbiddenChar(s);
@@ -297,7 +231,24 @@ function checkDocument(doc: Partial<UpdateDocument>): UpdateDocument {
     if (f.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(f.sha256))
       throw invalidParameters(`update ${id.updateId}: a File's SHA256 AdditionalDigest is not a SHA-256`);
   }
-  const created =
-    doc.creationDate && !Number.isNaN(Date.parse(doc.creationDate)) ? new Date(doc.creationDate).toISOString() : new Date(0).toISOString();
-  return { ...(doc as UpdateDocument), title: doc.title ?? '', creationDate: created };
+  return { ...(doc as UpdateDocument), title: doc.title ?? '', creationDate: isoDate(doc.creationDate) };
+}
+
+const ISO_UTC = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.\d{3}Z$/;
+const EPOCH = new Date(0).toISOString();
+
+/**
+ * isoDate gives a CreationDate as Date's ISO form (the epoch when it is no date). Most documents already
+ * carry it in that form, which is returned as is when it names a real moment (Date would move 02-30 to 03-02).
+ */
+function isoDate(text: string | undefined): string {
+  const m = text === undefined ? null : ISO_UTC.exec(text);
+  if (m) {
+    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+    if (month >= 1 && month <= 12 && day >= 1 && day <= days && hour < 24 && minute < 60 && second < 60) return text!;
+  }
+  const t = text ? Date.parse(text) : NaN;
+  return Number.isNaN(t) ? EPOCH : new Date(t).toISOString();
 }

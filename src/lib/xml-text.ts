@@ -4,6 +4,9 @@ const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
 const isXmlChar = (c: number) =>
   c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
 
+/** An ampersand that does not start a predefined entity. */
+const ODD_AMPERSAND = /&(?!(?:lt|gt|amp|quot|apos);)/;
+
 /**
  * decodeXmlText turns XML character data (predefined entities, character references, CDATA sections)
  * back into its string; undefined when it holds an entity XML does not predefine, a bare '&', or a reference to a
@@ -11,6 +14,9 @@ const isXmlChar = (c: number) =>
  */
 export function decodeXmlText(raw: string): string | undefined {
   if (!raw.includes('&') && !raw.includes('<![CDATA[')) return raw;
+  // The common case, an escaped document: only predefined entities, each replaced by a native pass ('&amp;' last).
+  if (!ODD_AMPERSAND.test(raw) && !raw.includes('<![CDATA['))
+    return raw.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&apos;', "'").replaceAll('&amp;', '&');
   let bad = false;
   const out = raw.replace(
     /<!\[CDATA\[([\s\S]*?)\]\]>|&(#x[0-9a-fA-F]{1,6}|#\d{1,7}|[A-Za-z]+);|&/g,

@@ -5,6 +5,7 @@ import type { SyncCounts } from '../domain/sync-counts';
 import type { UpdateIdentity } from '../domain/update-document';
 import { parseUpdateXml } from '../domain/update-xml';
 import type { Logger } from '../lib/logger';
+import { orderedPipeline } from '../lib/ordered-pipeline';
 import type { NodeSettingRepository } from '../repositories/node-setting.repository';
 import type { RevisionToStore, UpdateStoreRepository } from '../repositories/update-store.repository';
 import type { UpstreamSubscriptionRepository } from '../repositories/upstream-subscription.repository';
@@ -39,10 +40,11 @@ export interface SyncRunDeps {
   onProgress?: SyncProgress;
 }
 
-/** Revisions written per transaction, and GetUpdateData calls kept in flight at once. */
+/** Revisions written per transaction; while one is stored, the next chunk's GetUpdateData batches and FETCH_CONCURRENCY more are fetched. */
 const IMPORT_CHUNK = 1000;
 /** Identities checked against the store per query (a long list as one array parameter costs memory). */
 const LOOKUP_CHUNK = 5000;
+/** GetUpdateData calls kept in flight at once. */
 const FETCH_CONCURRENCY = 4;
 
 /**
@@ -129,8 +131,9 @@ export class SyncRun {
   }
 
   /**
-   * importRevisions fetches the listed revisions this node lacks with GetUpdateData (a few calls in
-   * flight), stores them in chunks, and runs `finish` (the anchor) in the transaction of the last chunk.
+   * importRevisions fetches the listed revisions this node lacks with GetUpdateData and stores them in chunks,
+   * running `finish` (the anchor) in the transaction of the last chunk. Fetching and parsing run ahead of
+   * storing, within bounds; chunks are stored one transaction at a time, in order.
    */
   private async importRevisions(step: string, listed: UpdateIdentity[], finish: (m: TxContext) => Promise<void>): Promise<void> {
     this.counts.revisionsListed += listed.length;
@@ -138,37 +141,32 @@ export class SyncRun {
     for (let i = 0; i < listed.length; i += LOOKUP_CHUNK) {
       missing.push(...(await this.tx((m) => this.d.store.missingIdentities(m, listed.slice(i, i + LOOKUP_CHUNK)))));
     }
+    this.progress(step, 0, missing.length);
+    if (!missing.length) return this.tx(finish);
     const batches: UpdateIdentity[][] = [];
     for (let i = 0; i < missing.length; i += this.maxPerRequest) batches.push(missing.slice(i, i + this.maxPerRequest));
-    this.progress(step, 0, missing.length);
-    const inFlight: Array<Promise<RevisionToStore[]>> = [];
-    let next = 0;
-    const launch = () => {
-      if (next >= batches.length) return;
-      const fetching = this.fetchBatch(batches[next++]);
-      fetching.catch(() => undefined); // a failure surfaces when awaited in order; never as an unhandled rejection
-      inFlight.push(fetching);
-    };
-    for (let i = 0; i < FETCH_CONCURRENCY; i++) launch();
     let pending: RevisionToStore[] = [];
     let done = 0;
-    while (inFlight.length) {
-      const batch = await inFlight.shift()!;
-      launch();
-      pending.push(...batch);
-      done += batch.length;
-      const last = inFlight.length === 0;
-      if (pending.length >= IMPORT_CHUNK || last) {
-        const chunk = pending;
-        pending = [];
-        await this.tx(async (m) => {
-          await this.store(m, chunk);
-          if (last) await finish(m);
-        });
-      }
-      this.progress(step, done, missing.length);
-    }
-    if (!batches.length) await this.tx(finish);
+    const bounds = { inFlight: FETCH_CONCURRENCY, ahead: Math.ceil(IMPORT_CHUNK / this.maxPerRequest) + FETCH_CONCURRENCY };
+    await orderedPipeline(
+      batches.length,
+      bounds,
+      (i) => this.fetchBatch(batches[i]),
+      async (batch, i) => {
+        pending.push(...batch);
+        done += batch.length;
+        const last = i === batches.length - 1;
+        if (pending.length >= IMPORT_CHUNK || last) {
+          const chunk = pending;
+          pending = [];
+          await this.tx(async (m) => {
+            await this.store(m, chunk);
+            if (last) await finish(m);
+          });
+        }
+        this.progress(step, done, missing.length);
+      },
+    );
   }
 
   private async fetchBatch(ids: UpdateIdentity[]): Promise<RevisionToStore[]> {

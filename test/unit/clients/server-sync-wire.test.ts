@@ -73,6 +73,15 @@ describe('ServerSync wire codec', () => {
       expect(readGetUpdateDataResponse(xml)).to.deep.equal([{ id: { updateId: ID, revisionNumber: 5 }, xml: 'x' }]);
     });
 
+    it('reads what its scanner leaves to the strict parser the XML way: line ends as LF, prefixed attributes, a PI', () => {
+      const blob = '<XmlUpdateBlob>&lt;a&gt;\r\n&amp;\r&lt;/a&gt;</XmlUpdateBlob>';
+      const xsi = `<FileDigestList xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/>`;
+      const expected = [{ id: { updateId: ID, revisionNumber: 2 }, xml: '<a>\n&\n</a>' }];
+      expect(readGetUpdateDataResponse(updateData(update(blob)))).to.deep.equal(expected);
+      const lf = blob.replace(/\r\n?/g, '\n');
+      expect(readGetUpdateDataResponse(updateData(update(`${lf}${xsi}<?pi x?>`)))).to.deep.equal(expected);
+    });
+
     it('turns a fault into a SoapCallError with its WSUS ErrorCode and Message', () => {
       const err = refusal(() =>
         readGetUpdateDataResponse(fault('<detail><ErrorCode>InvalidCookie</ErrorCode><Message>expired &lt;1&gt;</Message></detail>')),
@@ -95,6 +104,10 @@ describe('ServerSync wire codec', () => {
       ['an update without XmlUpdateBlob', updateData(update('<XmlUpdateBlobCompressed>x</XmlUpdateBlobCompressed>'))],
       ['no GetUpdateDataResult', body(`<GetUpdateDataResponse xmlns="${WSUS}"/>`)],
       ['a forbidden character', updateData(update('<XmlUpdateBlob>&#0;</XmlUpdateBlob>'))],
+      ['a forbidden raw character', updateData(update('<XmlUpdateBlob>\u0001</XmlUpdateBlob>'))],
+      ['"]]>" in text', updateData(update('<XmlUpdateBlob>a]]>b</XmlUpdateBlob>'))],
+      ['a malformed declaration', updateData(update('<XmlUpdateBlob>x</XmlUpdateBlob>')).replace('<?xml version="1.0"?>', '<?xml ?>')],
+      ['text after the envelope', `${updateData(update('<XmlUpdateBlob>x</XmlUpdateBlob>'))}\u00a0`],
     ]) {
       it(`refuses ${name}`, () => {
         expect(refusal(() => readGetUpdateDataResponse(xml)).errorCode).to.equal(undefined);

@@ -59,6 +59,30 @@ describe('update document XML', () => {
     expect(d.creationDate).to.equal('2024-01-09T18:00:00.000Z');
   });
 
+  it("gives CreationDate in Date's ISO form, a date already in it as is, and the epoch for no date", () => {
+    const dates = [
+      '2026-11-25T10:00:00.000Z',
+      '2024-02-29T23:59:59.999Z',
+      '2026-02-29T00:00:00.000Z',
+      '2026-02-30T00:00:00.000Z',
+      '2100-02-29T00:00:00.000Z',
+      '2000-02-29T00:00:00.000Z',
+      '2026-04-31T00:00:00.000Z',
+      '2026-12-31T24:00:00.000Z',
+      '2026-13-01T00:00:00.000Z',
+      '0000-01-01T00:00:00.000Z',
+      '2024-01-09T18:00:00Z',
+      '2024-01-09T18:00:00.000+02:00',
+      'yesterday',
+    ];
+    for (const date of dates) {
+      const xml = buildUpdateXml({ ...doc, creationDate: date });
+      const ms = Date.parse(date);
+      expect(parseUpdateXml(xml).creationDate, date).to.equal(Number.isNaN(ms) ? new Date(0).toISOString() : new Date(ms).toISOString());
+      expect(parseUpdateXmlStrictly(xml).creationDate, date).to.equal(parseUpdateXml(xml).creationDate);
+    }
+  });
+
   it('reads category documents with their type and parent', () => {
     const cat = parseUpdateXml(
       buildUpdateXml({
