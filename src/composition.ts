@@ -14,6 +14,7 @@ import { ChangeLogRepository } from './repositories/change-log.repository';
 import { DistributionRuleRepository } from './repositories/distribution-rule.repository';
 import { DownstreamServerRepository } from './repositories/downstream-server.repository';
 import { NodeSettingRepository } from './repositories/node-setting.repository';
+import { PublisherRepository } from './repositories/publisher.repository';
 import { SoftwareProviderRepository } from './repositories/software-provider.repository';
 import { SyncRunRepository } from './repositories/sync-run.repository';
 import { UpdateFileRepository } from './repositories/update-file.repository';
@@ -97,6 +98,7 @@ export async function buildServices(
   const rules = new DistributionRuleRepository();
   const nodeSettings = new NodeSettingRepository();
   const files = new UpdateFileRepository();
+  const publishers = new PublisherRepository();
   const content = new ContentStore(settings.contentDir);
   await content.init();
 
@@ -121,13 +123,13 @@ export async function buildServices(
   return {
     uow,
     nodeIdentity,
-    providerAccounts: new ProviderAccountService(uow, new SoftwareProviderRepository()),
+    providerAccounts: new ProviderAccountService(uow, new SoftwareProviderRepository(), publishers),
     uploads: new UploadService(uow, content, files, { maxBytes: settings.uploadMaxBytes, publicUrl: settings.publicUrl }),
     downstreamServers,
     availability,
     sessions: new DownstreamSessionService(nodeIdentity, downstreamServers, availability, settings.cookieLifetimeMinutes, clock),
     serverSync: new ServerSyncService(uow, store, changeLog, availability, settings.publicUrl, warmer, clock),
-    publishing: new PublishingService(uow, store, clock, upstream),
+    publishing: new PublishingService(uow, store, publishers, clock, upstream),
     seed: new SeedService(uow, store),
     subscriptions: new SubscriptionService(uow, new UpstreamSubscriptionRepository()),
     upstream,

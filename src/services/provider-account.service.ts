@@ -2,6 +2,7 @@ import { generateSecret, hashSecret, verifySecret } from '../crypto/secret-hash'
 import type { RequestContext, UnitOfWork } from '../db/unit-of-work';
 import { DomainError } from '../domain/errors';
 import type { SoftwareProviderEntity } from '../entities/software-provider.entity';
+import type { PublisherRepository } from '../repositories/publisher.repository';
 import type { SoftwareProviderRepository } from '../repositories/software-provider.repository';
 
 /** ProviderAccount indicates a software provider's account as the rest of Cascade sees it (never its hash). */
@@ -24,7 +25,7 @@ function toAccount(row: SoftwareProviderEntity): ProviderAccount {
   return { providerId: row.providerId, name: row.name, disabled: row.disabled, createdAt: row.createdAt };
 }
 
-/** ProviderAccountService indicates the use cases on software-provider accounts: add, list, disable, authenticate. */
+/** ProviderAccountService indicates the use cases on software-provider accounts: add, list, disable, grant, authenticate. */
 export class ProviderAccountService {
   // Hash checked when the name is unknown, so a wrong name costs as long as a wrong password.
   private decoy: Promise<string> | undefined;
@@ -32,6 +33,7 @@ export class ProviderAccountService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly providers: SoftwareProviderRepository,
+    private readonly publishers: PublisherRepository,
   ) {}
 
   /** add creates an account with a generated password, returned here once and stored only as a hash. */
@@ -59,6 +61,23 @@ export class ProviderAccountService {
     if (!(await this.uow.run(ctx, (tx) => this.providers.setDisabled(tx, name, true)))) {
       throw new DomainError('NotFound', `no software provider named "${name}"`);
     }
+  }
+
+  /**
+   * grantCompany lets a provider publish into the products of every company with this title and publish or expire
+   * their updates, whoever published them (revoke: take that back). Returns how many companies the title names.
+   */
+  async grantCompany(ctx: RequestContext, name: string, companyTitle: string, granted = true): Promise<number> {
+    return this.uow.run(ctx, async (tx) => {
+      if (!(await this.providers.findByName(tx, name))) throw new DomainError('NotFound', `no software provider named "${name}"`);
+      const companies = await this.publishers.companiesTitled(tx, companyTitle);
+      if (companies.length === 0) throw new DomainError('NotFound', `no company titled "${companyTitle}"`);
+      for (const c of companies) {
+        if (granted) await this.publishers.grant(tx, name, c.companyId);
+        else await this.publishers.revoke(tx, name, c.companyId);
+      }
+      return companies.length;
+    });
   }
 
   /** authenticate returns the enabled account whose name and password match, else undefined. */
