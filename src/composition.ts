@@ -22,6 +22,7 @@ import { UpdateStoreRepository } from './repositories/update-store.repository';
 import { UpstreamSubscriptionRepository } from './repositories/upstream-subscription.repository';
 import { AvailabilityService } from './services/availability.service';
 import { ContentService, type PayloadSource } from './services/content.service';
+import { CredentialChecker } from './services/credential-checker';
 import { DownstreamServerService } from './services/downstream-server.service';
 import { DownstreamSessionService } from './services/downstream-session.service';
 import { JustInTimePayloadSource } from './services/just-in-time-payload.service';
@@ -38,7 +39,15 @@ import { UpstreamSettings } from './services/upstream-settings';
 /** What building the services needs from the configuration. */
 export type ServiceSettings = Pick<
   Config,
-  'upstream' | 'contentPolicy' | 'contentDir' | 'databaseUrl' | 'dataDir' | 'publicUrl' | 'uploadMaxBytes' | 'cookieLifetimeMinutes'
+  | 'upstream'
+  | 'contentPolicy'
+  | 'contentDir'
+  | 'databaseUrl'
+  | 'dataDir'
+  | 'publicUrl'
+  | 'uploadMaxBytes'
+  | 'cookieLifetimeMinutes'
+  | 'credentials'
 >;
 
 /** Services indicates every service of a node, built once on one database by buildServices. */
@@ -119,11 +128,13 @@ export async function buildServices(
 
   const nodeIdentity = new NodeIdentityService(uow, nodeSettings);
   const availability = new AvailabilityService(uow, rules, new AvailabilityRepository(), servers, changeLog);
-  const downstreamServers = new DownstreamServerService(uow, servers, rules, availability);
+  // One checker for every kind of account: the limits and the hashing slots are the node's, not per kind.
+  const credentials = new CredentialChecker(settings.credentials);
+  const downstreamServers = new DownstreamServerService(uow, servers, rules, availability, credentials);
   return {
     uow,
     nodeIdentity,
-    providerAccounts: new ProviderAccountService(uow, new SoftwareProviderRepository(), publishers),
+    providerAccounts: new ProviderAccountService(uow, new SoftwareProviderRepository(), publishers, credentials),
     uploads: new UploadService(uow, content, files, { maxBytes: settings.uploadMaxBytes, publicUrl: settings.publicUrl }),
     downstreamServers,
     availability,

@@ -50,8 +50,8 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     const { nodeId } = await services.nodeIdentity.getNodeIdentity(requestContext({ kind: 'node' }));
     await services.nodeIdentity.recordPublicUrl(requestContext({ kind: 'node' }), config.publicUrl);
     const providerAuth = requireProvider(services.providerAccounts);
-    const downstreamAuth = requireBasic('downstream server', (id, secret) =>
-      services.downstreamServers.authenticate(requestContext({ kind: 'node' }), id, secret),
+    const downstreamAuth = requireBasic('downstream server', (id, secret, source) =>
+      services.downstreamServers.authenticate(requestContext({ kind: 'node' }), id, secret, source),
     );
     const scheduler = config.syncSchedule
       ? new SyncScheduler(config.syncSchedule, () => services.syncWorker.syncNow(requestContext({ kind: 'node' }), 'scheduled'), log)

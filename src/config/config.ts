@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import type { CredentialSettings } from '../services/credential-checker';
 
 /** Config is the node's validated settings; only this module reads process.env. */
 export interface Config {
@@ -30,6 +31,8 @@ export interface Config {
   syncSchedule: string | undefined;
   /** When payloads are fetched from the parent. */
   contentPolicy: ContentPolicy;
+  /** What HTTP Basic sign-ins of providers and downstream servers may cost: failure limits, scrypt at once, cache. */
+  credentials: CredentialSettings;
 }
 
 /** ContentPolicy says when a child fetches payloads: on first request, during sync, or during sync if approved (WSUS LazySync). */
@@ -97,6 +100,11 @@ const schema = z.object({
   CASCADE_UPSTREAM_SECRET: z.string().trim().min(1).optional(),
   CASCADE_SYNC_SCHEDULE: z.string().trim().refine(isSchedule, 'must be a cron expression or an interval such as 30m, 6h or 1d').optional(),
   CASCADE_CONTENT_POLICY: z.enum(['on-demand', 'immediate', 'approved-only']).default('on-demand'),
+  CASCADE_AUTH_FAILURES_PER_SOURCE: intInRange(1, 100_000).default(10),
+  CASCADE_AUTH_FAILURES_PER_ACCOUNT: intInRange(1, 100_000).default(30),
+  CASCADE_AUTH_FAILURE_WINDOW_SECONDS: intInRange(1, 24 * 3600).default(300),
+  CASCADE_AUTH_HASH_CONCURRENCY: intInRange(1, 64).default(2),
+  CASCADE_AUTH_CACHE_SECONDS: intInRange(0, 24 * 3600).default(300),
 });
 
 /** isSchedule accepts an interval ("90s", "30m", "6h", "1d") or a 5- or 6-field cron expression croner can run. */
@@ -162,6 +170,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     syncSchedule: v.CASCADE_SYNC_SCHEDULE,
     contentPolicy: v.CASCADE_CONTENT_POLICY,
+    credentials: {
+      failuresPerSource: v.CASCADE_AUTH_FAILURES_PER_SOURCE,
+      failuresPerAccount: v.CASCADE_AUTH_FAILURES_PER_ACCOUNT,
+      failureWindowMs: v.CASCADE_AUTH_FAILURE_WINDOW_SECONDS * 1000,
+      hashConcurrency: v.CASCADE_AUTH_HASH_CONCURRENCY,
+      cacheMs: v.CASCADE_AUTH_CACHE_SECONDS * 1000,
+    },
   });
 }
 

@@ -9,6 +9,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   NotFound: 404,
   Conflict: 409,
   PayloadTooLarge: 413,
+  TooManyRequests: 429,
   ServerBusy: 503,
   UpstreamUnavailable: 502,
 };
@@ -34,6 +35,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     if (err instanceof DomainError) {
+      if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       res.status(HTTP_STATUS[err.code] ?? 500).json({ error: err.code, message: err.message });
       return;
     }

@@ -1,9 +1,10 @@
-import { generateSecret, hashSecret, verifySecret } from '../crypto/secret-hash';
+import { generateSecret, hashSecret } from '../crypto/secret-hash';
 import type { RequestContext, UnitOfWork } from '../db/unit-of-work';
 import { DomainError } from '../domain/errors';
 import type { SoftwareProviderEntity } from '../entities/software-provider.entity';
 import type { PublisherRepository } from '../repositories/publisher.repository';
 import type { SoftwareProviderRepository } from '../repositories/software-provider.repository';
+import type { CredentialChecker } from './credential-checker';
 
 /** ProviderAccount indicates a software provider's account as the rest of Cascade sees it (never its hash). */
 export interface ProviderAccount {
@@ -34,6 +35,7 @@ export class ProviderAccountService {
     private readonly uow: UnitOfWork,
     private readonly providers: SoftwareProviderRepository,
     private readonly publishers: PublisherRepository,
+    private readonly credentials: CredentialChecker,
   ) {}
 
   /** add creates an account with a generated password, returned here once and stored only as a hash. */
@@ -80,15 +82,15 @@ export class ProviderAccountService {
     });
   }
 
-  /** authenticate returns the enabled account whose name and password match, else undefined. */
-  async authenticate(ctx: RequestContext, name: string, password: string): Promise<ProviderAccount | undefined> {
+  /**
+   * authenticate returns the enabled account whose name and password match, else undefined; `source` (the
+   * caller's address) counts toward the failure limits, which answer TooManyRequests once reached.
+   */
+  async authenticate(ctx: RequestContext, name: string, password: string, source?: string): Promise<ProviderAccount | undefined> {
     const row = NAME.test(name) ? await this.uow.run(ctx, (tx) => this.providers.findByName(tx, name)) : undefined;
-    if (!row) {
-      this.decoy ??= hashSecret(generateSecret());
-      await verifySecret(password, await this.decoy);
-      return undefined;
-    }
-    const matches = await verifySecret(password, row.secretHash);
-    return matches && !row.disabled ? toAccount(row) : undefined;
+    this.decoy ??= hashSecret(generateSecret());
+    const stored = row?.secretHash ?? (await this.decoy);
+    const matches = await this.credentials.verify({ account: `provider:${name}`, source, secret: password, stored });
+    return row && matches && !row.disabled ? toAccount(row) : undefined;
   }
 }

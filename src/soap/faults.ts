@@ -37,7 +37,8 @@ export function toSoapFault(err: unknown, method: string, log: Logger): SoapFaul
   let code: ErrorCode = 'InternalServerError';
   let message = 'The server could not complete the request; see its log for ID ' + id;
   if (err instanceof DomainError) {
-    code = err.code;
+    // Cascade's own HTTP code has no WSUS name; ServerBusy is the one a WSUS peer backs off on.
+    code = err.code === 'TooManyRequests' ? 'ServerBusy' : err.code;
     message = xmlPrintable(err.message);
   } else if (isDatabaseUnavailable(err)) {
     // A server fault a WSUS peer retries later, not InternalServerError (the DSS stops) nor a cookie fault (it re-authorizes).
