@@ -130,12 +130,13 @@ export async function buildServices(
   const availability = new AvailabilityService(uow, rules, new AvailabilityRepository(), servers, changeLog);
   // One checker for every kind of account: the limits and the hashing slots are the node's, not per kind.
   const credentials = new CredentialChecker(settings.credentials);
+  const uploads = new UploadService(uow, content, files, { maxBytes: settings.uploadMaxBytes, publicUrl: settings.publicUrl });
   const downstreamServers = new DownstreamServerService(uow, servers, rules, availability, credentials);
   return {
     uow,
     nodeIdentity,
     providerAccounts: new ProviderAccountService(uow, new SoftwareProviderRepository(), publishers, credentials),
-    uploads: new UploadService(uow, content, files, { maxBytes: settings.uploadMaxBytes, publicUrl: settings.publicUrl }),
+    uploads,
     downstreamServers,
     availability,
     sessions: new DownstreamSessionService(nodeIdentity, downstreamServers, availability, settings.cookieLifetimeMinutes, clock),
@@ -157,7 +158,10 @@ export async function buildServices(
       log,
       localLock: settings.databaseUrl ? undefined : () => syncLockFile(settings.dataDir),
     }),
-    payloads: jit ?? new ContentService(content),
-    close: async () => client?.close(),
+    payloads: jit ?? new ContentService(content, uow, files),
+    close: async () => {
+      uploads.close();
+      await client?.close();
+    },
   };
 }

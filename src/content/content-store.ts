@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -28,6 +29,11 @@ export interface StoreOptions {
    * and renamed into place; a just-in-time requester may have its last bytes from then on.
    */
   onVerified?: (digests: ContentDigests) => void;
+  /**
+   * beforeKeep runs once the payload is complete and verified, before it is renamed into place; if it rejects,
+   * nothing is kept. An upload records its update_file row here, so a crash never leaves a payload with no row.
+   */
+  beforeKeep?: (digests: ContentDigests) => Promise<void>;
 }
 
 /** ContentStat indicates a stored payload's size and when it was stored. */
@@ -83,15 +89,32 @@ export function parseContentName(folder: string, file: string): { sha1: string; 
   return { sha1: m[1].toLowerCase(), extension: (m[2] ?? '').toLowerCase() };
 }
 
+/** The host, process id and a per-process token, so a sweep can tell the partial files of dead processes. */
+interface TempOwner {
+  host: string;
+  pid: number;
+  token: string;
+}
+
+const THIS_PROCESS: TempOwner = {
+  host: os.hostname().replace(/[^A-Za-z0-9-]/g, '_'),
+  pid: process.pid,
+  token: randomBytes(6).toString('hex'),
+};
+
 /**
  * ContentStore indicates the content-addressed payload folder. Writes go to <root>/.tmp (same file system),
  * are hashed while they stream, fsynced, and renamed into place, so a reader never sees a partial payload.
+ * A temp file is named after the process writing it (host~pid~token~random.part).
  */
 export class ContentStore {
   /** Folder for payloads still arriving; nothing in it is ever served. */
   readonly tmpDir: string;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    private readonly owner: TempOwner = THIS_PROCESS,
+  ) {
     this.tmpDir = path.join(root, '.tmp');
   }
 
@@ -111,8 +134,9 @@ export class ContentStore {
   }
 
   /**
-   * sweepTemp deletes temp files untouched for olderThanMs (left by a crash); an upload in progress keeps
-   * its file's mtime fresh, so several processes may share one store. Returns how many it deleted.
+   * sweepTemp deletes the temp files a crash left: at once those of a process of this host that is gone (or
+   * an earlier process with this one's pid), and any untouched for olderThanMs (an upload in progress keeps its
+   * file's mtime fresh), so several processes, even on several hosts, may share one store. Returns how many.
    */
   async sweepTemp(olderThanMs: number): Promise<number> {
     const cutoff = Date.now() - olderThanMs;
@@ -120,7 +144,7 @@ export class ContentStore {
     for (const name of await fsp.readdir(this.tmpDir).catch(() => [] as string[])) {
       const file = path.join(this.tmpDir, name);
       const st = await fsp.stat(file).catch(() => undefined);
-      if (st && st.mtimeMs < cutoff) {
+      if (st && (st.mtimeMs < cutoff || this.abandoned(name))) {
         await fsp.rm(file, { force: true, recursive: true });
         deleted++;
       }
@@ -138,12 +162,14 @@ export class ContentStore {
     const extension = normalizeExtension(opts.extension ?? '');
     if (source.destroyed || source.readableEnded) throw new Error('content source is already consumed');
     await fsp.mkdir(this.tmpDir, { recursive: true });
-    const tmp = path.join(this.tmpDir, `${randomBytes(12).toString('hex')}.part`);
+    const { host, pid, token } = this.owner;
+    const tmp = path.join(this.tmpDir, `${host}~${pid}~${token}~${randomBytes(8).toString('hex')}.part`);
     try {
       const digests = await receive(source, tmp, opts.maxBytes, (hashed) => {
         checkExpected(hashed, opts.expect);
         opts.onVerified?.(hashed);
       });
+      await opts.beforeKeep?.(digests);
       const final = this.contentPath(digests.sha1, extension);
       await fsp.mkdir(path.dirname(final), { recursive: true });
       if (await exists(final)) {
@@ -156,6 +182,21 @@ export class ContentStore {
     } catch (err) {
       await fsp.rm(tmp, { force: true });
       throw err;
+    }
+  }
+
+  /** abandoned indicates a temp file named by a process of this host that no longer runs. */
+  private abandoned(name: string): boolean {
+    const m = /^([^~]+)~(\d+)~([0-9a-f]+)~/.exec(name);
+    if (!m || m[1] !== this.owner.host) return false;
+    const pid = Number(m[2]);
+    if (pid === this.owner.pid) return m[3] !== this.owner.token;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (err) {
+      // EPERM: the process runs, as another user.
+      return (err as NodeJS.ErrnoException).code === 'ESRCH';
     }
   }
 
