@@ -1,12 +1,12 @@
 import { once } from 'node:events';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../domain/errors';
+import { isAbandoned, tempFileName, THIS_PROCESS, type TempOwner } from './temp-owner';
 
 /** CHUNK_BYTES is the read and write buffer size; hashing in 1 MiB chunks is ~1.6× faster than in 64 KiB ones. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -89,19 +89,6 @@ export function parseContentName(folder: string, file: string): { sha1: string; 
   return { sha1: m[1].toLowerCase(), extension: (m[2] ?? '').toLowerCase() };
 }
 
-/** The host, process id and a per-process token, so a sweep can tell the partial files of dead processes. */
-interface TempOwner {
-  host: string;
-  pid: number;
-  token: string;
-}
-
-const THIS_PROCESS: TempOwner = {
-  host: os.hostname().replace(/[^A-Za-z0-9-]/g, '_'),
-  pid: process.pid,
-  token: randomBytes(6).toString('hex'),
-};
-
 /**
  * ContentStore indicates the content-addressed payload folder. Writes go to <root>/.tmp (same file system),
  * are hashed while they stream, fsynced, and renamed into place, so a reader never sees a partial payload.
@@ -144,7 +131,7 @@ export class ContentStore {
     for (const name of await fsp.readdir(this.tmpDir).catch(() => [] as string[])) {
       const file = path.join(this.tmpDir, name);
       const st = await fsp.stat(file).catch(() => undefined);
-      if (st && (st.mtimeMs < cutoff || this.abandoned(name))) {
+      if (st && (st.mtimeMs < cutoff || isAbandoned(name, this.owner))) {
         await fsp.rm(file, { force: true, recursive: true });
         deleted++;
       }
@@ -162,8 +149,7 @@ export class ContentStore {
     const extension = normalizeExtension(opts.extension ?? '');
     if (source.destroyed || source.readableEnded) throw new Error('content source is already consumed');
     await fsp.mkdir(this.tmpDir, { recursive: true });
-    const { host, pid, token } = this.owner;
-    const tmp = path.join(this.tmpDir, `${host}~${pid}~${token}~${randomBytes(8).toString('hex')}.part`);
+    const tmp = path.join(this.tmpDir, tempFileName(this.owner));
     try {
       const digests = await receive(source, tmp, opts.maxBytes, (hashed) => {
         checkExpected(hashed, opts.expect);
@@ -182,21 +168,6 @@ export class ContentStore {
     } catch (err) {
       await fsp.rm(tmp, { force: true });
       throw err;
-    }
-  }
-
-  /** abandoned indicates a temp file named by a process of this host that no longer runs. */
-  private abandoned(name: string): boolean {
-    const m = /^([^~]+)~(\d+)~([0-9a-f]+)~/.exec(name);
-    if (!m || m[1] !== this.owner.host) return false;
-    const pid = Number(m[2]);
-    if (pid === this.owner.pid) return m[3] !== this.owner.token;
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch (err) {
-      // EPERM: the process runs, as another user.
-      return (err as NodeJS.ErrnoException).code === 'ESRCH';
     }
   }
 

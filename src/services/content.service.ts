@@ -45,7 +45,7 @@ export class ContentService implements PayloadSource {
   }
 
   /** isKnown indicates whether an update_file row names the payload with this extension. */
-  async isKnown(ctx: RequestContext, sha1: string, extension: string): Promise<boolean> {
+  private async isKnown(ctx: RequestContext, sha1: string, extension: string): Promise<boolean> {
     const row = await this.uow.run(ctx, (tx) => this.files.findBySha1(tx, sha1));
     return row !== undefined && normalizeExtension(row.extension) === extension;
   }
