@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli, startNodeProcess, tempDir, type NodeProcess } from '../support/node-process';
 import { createTestDatabase, sql, type TestDatabase } from '../support/test-database';
+import { waitFor } from '../support/wait-for';
 
 // Reproducible: the same seed gives the same payloads, the same uploads and the same kill points.
 const SEED = Number(process.env.CASCADE_CRASH_SEED ?? 20261130);
@@ -31,9 +32,14 @@ function seededBytes(seed: number, size: number): Buffer {
 
 const sha1Of = (b: Buffer) => createHash('sha1').update(b).digest('hex');
 
-/** upload streams a payload to PUT /Upload in 256 KiB chunks with short pauses, so a kill can land anywhere in it. */
-function upload(url: string, auth: string, name: string, body: Buffer): Promise<number> {
-  return new Promise((resolve) => {
+/**
+ * upload streams a payload to PUT /Upload in 256 KiB chunks with short pauses, so a kill can land anywhere in it;
+ * `sent` settles once the last byte is written. The answer's status, or 0 when the connection died first.
+ */
+function upload(url: string, auth: string, name: string, body: Buffer): { answered: Promise<number>; sent: Promise<void> } {
+  let markSent!: () => void;
+  const sent = new Promise<void>((resolve) => (markSent = resolve));
+  const answered = new Promise<number>((resolve) => {
     const req = http.request(`${url}/Upload/${name}`, {
       method: 'PUT',
       headers: { Authorization: auth, 'Content-Length': String(body.length) },
@@ -49,8 +55,29 @@ function upload(url: string, auth: string, name: string, body: Buffer): Promise<
         await sleep(3);
       }
       req.end();
+      markSent();
     })();
   });
+  void answered.then(markSent);
+  return { answered, sent };
+}
+
+/**
+ * killPoint waits for one of three moments, chosen at random: early (while the uploads sign in), inside a body
+ * (once the node writes a partial file), or near an end (just after an upload's last byte, while the node
+ * hashes, syncs, records and renames it); then a further random few milliseconds.
+ */
+async function killPoint(rand: () => number, tmpDir: string, uploads: Array<{ sent: Promise<void> }>): Promise<void> {
+  const moment = rand();
+  if (moment < 0.2) {
+    await sleep(Math.floor(rand() * 30));
+  } else if (moment < 0.6) {
+    await waitFor('a partial upload file', () => fs.readdirSync(tmpDir).length > 0, { timeoutMs: 30000, intervalMs: 2 });
+    await sleep(Math.floor(rand() * 40));
+  } else {
+    await uploads[Math.floor(rand() * uploads.length)].sent;
+    await sleep(Math.floor(rand() * 30));
+  }
 }
 
 describe('kill -9 during uploads, then a restart', function () {
@@ -115,19 +142,18 @@ describe('kill -9 during uploads, then a restart', function () {
         if (!again) pool.push(body);
         return upload(node!.url, auth, `p-${round}-${i}.cab`, body);
       });
-      await sleep(Math.floor(rand() * 250));
+      await killPoint(rand, path.join(env.CASCADE_CONTENT_DIR, '.tmp'), uploads);
       await node.kill();
-      outcomes.push(...(await Promise.all(uploads)));
+      outcomes.push(...(await Promise.all(uploads.map((u) => u.answered))));
       leftPartial += fs.readdirSync(path.join(env.CASCADE_CONTENT_DIR, '.tmp')).length;
     }
-    // The kills did land inside uploads: some finished, some were cut off leaving partial files for the restart.
-    expect(outcomes, 'some uploads finished').to.include(201);
+    // The kills did land inside uploads: some were cut off, leaving partial files for the restart to remove.
     expect(outcomes, 'some uploads were cut off').to.include(0);
     expect(leftPartial, 'partial files the kills left').to.be.above(0);
     node = await startNodeProcess(env);
     expect(await orphans(), 'after the last restart').to.deep.equal([]);
     // Every payload uploads and serves whole afterwards, whatever state the crashes left it in.
-    for (const [i, body] of pool.entries()) expect(await upload(node.url, auth, `again-${i}.cab`, body)).to.equal(201);
+    for (const [i, body] of pool.entries()) expect(await upload(node.url, auth, `again-${i}.cab`, body).answered).to.equal(201);
     for (const body of pool) {
       const sha1 = sha1Of(body).toUpperCase();
       const res = await fetch(`${node.url}/Content/${sha1.slice(38)}/${sha1}.cab`);
