@@ -32,8 +32,8 @@ const MAX_REMEMBERED = 10_000;
 /**
  * CredentialChecker verifies secrets against scrypt hashes for every account kind, so that a password flood
  * costs little: failures are limited per account and per source (TooManyRequests with a Retry-After), scrypt
- * runs a few at a time (ServerBusy when the queue is full), and a credential verified recently is accepted
- * again after one HMAC. The cache key binds account, stored hash and secret under a per-process random key:
+ * runs a few at a time (ServerBusy when the queue is full), and a credential verified recently (or used since)
+ * is accepted again after one HMAC. The cache key binds account, stored hash and secret under a per-process random key:
  * a new secret (a new stored hash) can never match an old entry, and no secret is kept in memory.
  */
 export class CredentialChecker {
@@ -57,7 +57,11 @@ export class CredentialChecker {
     const id = createHmac('sha256', this.cacheKey)
       .update(JSON.stringify([attempt.account, attempt.stored, attempt.secret]))
       .digest('base64');
-    if ((this.verified.get(id) ?? 0) > this.now()) return true;
+    if ((this.verified.get(id) ?? 0) > this.now()) {
+      // Sliding: a client that keeps signing in keeps passing even while its account is held by someone's guessing.
+      this.remember(id);
+      return true;
+    }
     const source = attempt.source;
     const wait = Math.max(source ? this.bySource.retryAfterMs(source) : 0, this.byAccount.retryAfterMs(attempt.account));
     if (wait > 0) {

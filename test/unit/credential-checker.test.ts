@@ -57,10 +57,14 @@ describe('CredentialChecker', () => {
     expect(results.filter((r) => r === 'TooManyRequests')).to.have.length(7);
   });
 
-  it('accepts a credential verified recently even while its account is limited, until the cache entry expires', async () => {
+  it('accepts a credential verified or used recently even while its account is limited, until it goes unused for cacheMs', async () => {
     const sut = new CredentialChecker(SETTINGS, clock);
     expect(await sut.verify({ account: 'p:a', source: 'good', secret: 'right', stored })).to.equal(true);
     for (let i = 0; i < 5; i++) await sut.verify({ account: 'p:a', source: `bad${i}`, secret: 'wrong', stored });
+    expect(await sut.verify({ account: 'p:a', source: 'elsewhere', secret: 'right', stored })).to.equal(true);
+    now += 9_000;
+    expect(await sut.verify({ account: 'p:a', source: 'elsewhere', secret: 'right', stored }), 'each use extends it').to.equal(true);
+    now += 9_000;
     expect(await sut.verify({ account: 'p:a', source: 'elsewhere', secret: 'right', stored })).to.equal(true);
     now += 10_001;
     expect((await refusal(sut.verify({ account: 'p:a', source: 'elsewhere', secret: 'right', stored }))).code).to.equal('TooManyRequests');
