@@ -5,6 +5,7 @@ import { AddUpstreamSync1764216000000 } from './1764216000000-AddUpstreamSync';
 import { AddUpdateOrigin1796066000000 } from './1796066000000-AddUpdateOrigin';
 import { MakeFileSha256Optional1796066100000 } from './1796066100000-MakeFileSha256Optional';
 import { RenameDownstreamGroupToChannel1796066200000 } from './1796066200000-RenameDownstreamGroupToChannel';
+import { AddUpdatePublisher1796066300000 } from './1796066300000-AddUpdatePublisher';
 
 /** Every migration, oldest first; the DataSource loads this list instead of a glob. */
 export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -14,4 +15,5 @@ export const ALL_MIGRATIONS: Array<new () => MigrationInterface> = [
   AddUpdateOrigin1796066000000,
   MakeFileSha256Optional1796066100000,
   RenameDownstreamGroupToChannel1796066200000,
+  AddUpdatePublisher1796066300000,
 ];

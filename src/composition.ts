@@ -15,6 +15,7 @@ import { ChangeLogRepository } from './repositories/change-log.repository';
 import { DistributionRuleRepository } from './repositories/distribution-rule.repository';
 import { DownstreamServerRepository } from './repositories/downstream-server.repository';
 import { NodeSettingRepository } from './repositories/node-setting.repository';
+import { PublisherRepository } from './repositories/publisher.repository';
 import { SoftwareProviderRepository } from './repositories/software-provider.repository';
 import { SyncRunRepository } from './repositories/sync-run.repository';
 import { UpdateFileRepository } from './repositories/update-file.repository';
@@ -22,6 +23,7 @@ import { UpdateStoreRepository } from './repositories/update-store.repository';
 import { UpstreamSubscriptionRepository } from './repositories/upstream-subscription.repository';
 import { AvailabilityService } from './services/availability.service';
 import { ContentService, type PayloadSource } from './services/content.service';
+import { CredentialChecker } from './services/credential-checker';
 import { DownstreamServerService } from './services/downstream-server.service';
 import { DownstreamSessionService } from './services/downstream-session.service';
 import { JustInTimePayloadSource } from './services/just-in-time-payload.service';
@@ -38,7 +40,15 @@ import { UpstreamSettings } from './services/upstream-settings';
 /** What building the services needs from the configuration (the retry bounds of a sync default to DEFAULT_RETRY_POLICY's). */
 export type ServiceSettings = Pick<
   Config,
-  'upstream' | 'contentPolicy' | 'contentDir' | 'databaseUrl' | 'dataDir' | 'publicUrl' | 'uploadMaxBytes' | 'cookieLifetimeMinutes'
+  | 'upstream'
+  | 'contentPolicy'
+  | 'contentDir'
+  | 'databaseUrl'
+  | 'dataDir'
+  | 'publicUrl'
+  | 'uploadMaxBytes'
+  | 'cookieLifetimeMinutes'
+  | 'credentials'
 > &
   Partial<Pick<Config, 'syncRetry'>>;
 
@@ -99,6 +109,7 @@ export async function buildServices(
   const rules = new DistributionRuleRepository();
   const nodeSettings = new NodeSettingRepository();
   const files = new UpdateFileRepository();
+  const publishers = new PublisherRepository();
   const content = new ContentStore(settings.contentDir);
   await content.init();
 
@@ -119,17 +130,20 @@ export async function buildServices(
 
   const nodeIdentity = new NodeIdentityService(uow, nodeSettings);
   const availability = new AvailabilityService(uow, rules, new AvailabilityRepository(), servers, changeLog);
-  const downstreamServers = new DownstreamServerService(uow, servers, rules, availability);
+  // One checker for every kind of account: the limits and the hashing slots are the node's, not per kind.
+  const credentials = new CredentialChecker(settings.credentials);
+  const uploads = new UploadService(uow, content, files, { maxBytes: settings.uploadMaxBytes, publicUrl: settings.publicUrl });
+  const downstreamServers = new DownstreamServerService(uow, servers, rules, availability, credentials);
   return {
     uow,
     nodeIdentity,
-    providerAccounts: new ProviderAccountService(uow, new SoftwareProviderRepository()),
-    uploads: new UploadService(uow, content, files, { maxBytes: settings.uploadMaxBytes, publicUrl: settings.publicUrl }),
+    providerAccounts: new ProviderAccountService(uow, new SoftwareProviderRepository(), publishers, credentials),
+    uploads,
     downstreamServers,
     availability,
     sessions: new DownstreamSessionService(nodeIdentity, downstreamServers, availability, settings.cookieLifetimeMinutes, clock),
     serverSync: new ServerSyncService(uow, store, changeLog, availability, settings.publicUrl, warmer, clock),
-    publishing: new PublishingService(uow, store, clock, upstream),
+    publishing: new PublishingService(uow, store, publishers, clock, upstream),
     seed: new SeedService(uow, store),
     subscriptions: new SubscriptionService(uow, new UpstreamSubscriptionRepository()),
     upstream,
@@ -147,7 +161,10 @@ export async function buildServices(
       log,
       localLock: settings.databaseUrl ? undefined : () => syncLockFile(settings.dataDir),
     }),
-    payloads: jit ?? new ContentService(content),
-    close: async () => client?.close(),
+    payloads: jit ?? new ContentService(content, uow, files),
+    close: async () => {
+      uploads.close();
+      await client?.close();
+    },
   };
 }

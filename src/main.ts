@@ -33,8 +33,6 @@ const POOL_WAIT_MS = 10_000;
 const KEEP_ALIVE_MS = 65_000;
 /** How long a stopping node lets running requests finish. */
 const STOP_GRACE_MS = 5000;
-// A partial upload untouched this long was left by a crash (a live upload keeps its temp file's mtime fresh).
-const STALE_UPLOAD_MS = 60 * 60 * 1000;
 /** RunningNode is a started node: its HTTP server, its services and how to stop it cleanly. */
 export interface RunningNode {
   server: Server;
@@ -54,14 +52,13 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     if (applied.length) log.info({ applied }, 'migrations applied');
     const registry = createMetricsRegistry();
     const services = await buildServices(database.dataSource, config, log, { registry });
-    const swept = await services.uploads.sweepAbandonedUploads(requestContext({ kind: 'node' }), STALE_UPLOAD_MS);
-    if (swept) log.info({ swept }, 'removed stale partial uploads');
+    await services.uploads.startSweeping(requestContext({ kind: 'node' }), log);
     // Read before listening, so a damaged identity stops the node at start rather than at a child's first request.
     const { nodeId } = await services.nodeIdentity.getNodeIdentity(requestContext({ kind: 'node' }));
     await services.nodeIdentity.recordPublicUrl(requestContext({ kind: 'node' }), config.publicUrl);
     const providerAuth = requireProvider(services.providerAccounts);
-    const downstreamAuth = requireBasic('downstream server', (id, secret) =>
-      services.downstreamServers.authenticate(requestContext({ kind: 'node' }), id, secret),
+    const downstreamAuth = requireBasic('downstream server', (id, secret, source) =>
+      services.downstreamServers.authenticate(requestContext({ kind: 'node' }), id, secret, source),
     );
     const scheduler = config.syncSchedule
       ? new SyncScheduler(config.syncSchedule, () => services.syncWorker.syncNow(requestContext({ kind: 'node' }), 'scheduled'), log)

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { withServices } from './with-database';
 
-/** registerProvidersCommands adds `cascade providers add|list|disable`: the accounts software providers upload with. */
+/** registerProvidersCommands adds `cascade providers add|list|disable|grant|revoke`: the accounts software providers upload with. */
 export function registerProvidersCommands(program: Command): void {
   const providers = program.command('providers').description('manage software-provider accounts (PUT /Upload, PublishingService)');
   providers
@@ -39,4 +39,26 @@ export function registerProvidersCommands(program: Command): void {
         console.log(`provider ${name} disabled`);
       }),
     );
+  for (const [verb, granted] of [
+    ['grant', true],
+    ['revoke', false],
+  ] as const) {
+    providers
+      .command(verb)
+      .argument('<name>')
+      .requiredOption('--company <title>', 'the company, by its exact title')
+      .description(
+        granted
+          ? "let a provider publish into a company's products and publish or expire its updates, whoever published them"
+          : 'take back what grant gave',
+      )
+      .action((name: string, opts: { company: string }) =>
+        withServices(async ({ providerAccounts }, ctx) => {
+          const n = await providerAccounts.grantCompany(ctx, name, opts.company, granted);
+          console.log(
+            `${granted ? 'granted' : 'revoked'} company "${opts.company}"${n > 1 ? ` (${n} companies)` : ''} for provider ${name}`,
+          );
+        }),
+      );
+  }
 }

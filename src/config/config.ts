@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import type { CredentialSettings } from '../services/credential-checker';
 
 /** Config is the node's validated settings; only this module reads process.env. */
 export interface Config {
@@ -38,6 +39,8 @@ export interface Config {
    * from the database pool.
    */
   serverSyncLimit: { maxConcurrent: number | undefined; maxQueued: number | undefined };
+  /** What HTTP Basic sign-ins of providers and downstream servers may cost: failure limits, scrypt at once, cache. */
+  credentials: CredentialSettings;
 }
 
 /** ContentPolicy says when a child fetches payloads: on first request, during sync, or during sync if approved (WSUS LazySync). */
@@ -109,6 +112,11 @@ const schema = z.object({
   CASCADE_SYNC_RETRY_SECONDS: intInRange(0, 24 * 3600).default(120),
   CASCADE_SYNC_MAX_CONCURRENT: intInRange(1, 10_000).optional(),
   CASCADE_SYNC_MAX_QUEUED: intInRange(0, 100_000).optional(),
+  CASCADE_AUTH_FAILURES_PER_SOURCE: intInRange(1, 100_000).default(10),
+  CASCADE_AUTH_FAILURES_PER_ACCOUNT: intInRange(1, 100_000).default(30),
+  CASCADE_AUTH_FAILURE_WINDOW_SECONDS: intInRange(1, 24 * 3600).default(300),
+  CASCADE_AUTH_HASH_CONCURRENCY: intInRange(1, 64).default(2),
+  CASCADE_AUTH_CACHE_SECONDS: intInRange(0, 24 * 3600).default(300),
 });
 
 /** isSchedule accepts an interval ("90s", "30m", "6h", "1d") or a 5- or 6-field cron expression croner can run. */
@@ -176,6 +184,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     contentPolicy: v.CASCADE_CONTENT_POLICY,
     syncRetry: { maxAttempts: v.CASCADE_SYNC_RETRY_ATTEMPTS, maxElapsedMs: v.CASCADE_SYNC_RETRY_SECONDS * 1000 },
     serverSyncLimit: { maxConcurrent: v.CASCADE_SYNC_MAX_CONCURRENT, maxQueued: v.CASCADE_SYNC_MAX_QUEUED },
+    credentials: {
+      failuresPerSource: v.CASCADE_AUTH_FAILURES_PER_SOURCE,
+      failuresPerAccount: v.CASCADE_AUTH_FAILURES_PER_ACCOUNT,
+      failureWindowMs: v.CASCADE_AUTH_FAILURE_WINDOW_SECONDS * 1000,
+      hashConcurrency: v.CASCADE_AUTH_HASH_CONCURRENCY,
+      cacheMs: v.CASCADE_AUTH_CACHE_SECONDS * 1000,
+    },
   });
 }
 

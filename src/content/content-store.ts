@@ -1,11 +1,12 @@
 import { once } from 'node:events';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../domain/errors';
+import { isAbandoned, tempFileName, THIS_PROCESS, type TempOwner } from './temp-owner';
 
 /** CHUNK_BYTES is the read and write buffer size; hashing in 1 MiB chunks is ~1.6× faster than in 64 KiB ones. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -28,6 +29,11 @@ export interface StoreOptions {
    * and renamed into place; a just-in-time requester may have its last bytes from then on.
    */
   onVerified?: (digests: ContentDigests) => void;
+  /**
+   * beforeKeep runs once the payload is complete and verified, before it is renamed into place; if it rejects,
+   * nothing is kept. An upload records its update_file row here, so a crash never leaves a payload with no row.
+   */
+  beforeKeep?: (digests: ContentDigests) => Promise<void>;
 }
 
 /** ContentStat indicates a stored payload's size and when it was stored. */
@@ -86,12 +92,16 @@ export function parseContentName(folder: string, file: string): { sha1: string; 
 /**
  * ContentStore indicates the content-addressed payload folder. Writes go to <root>/.tmp (same file system),
  * are hashed while they stream, fsynced, and renamed into place, so a reader never sees a partial payload.
+ * A temp file is named after the process writing it (host~pid~token~random.part).
  */
 export class ContentStore {
   /** Folder for payloads still arriving; nothing in it is ever served. */
   readonly tmpDir: string;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    private readonly owner: TempOwner = THIS_PROCESS,
+  ) {
     this.tmpDir = path.join(root, '.tmp');
   }
 
@@ -111,8 +121,9 @@ export class ContentStore {
   }
 
   /**
-   * sweepTemp deletes temp files untouched for olderThanMs (left by a crash); an upload in progress keeps
-   * its file's mtime fresh, so several processes may share one store. Returns how many it deleted.
+   * sweepTemp deletes the temp files a crash left: at once those of a process of this host that is gone (or
+   * an earlier process with this one's pid), and any untouched for olderThanMs (an upload in progress keeps its
+   * file's mtime fresh), so several processes, even on several hosts, may share one store. Returns how many.
    */
   async sweepTemp(olderThanMs: number): Promise<number> {
     const cutoff = Date.now() - olderThanMs;
@@ -120,7 +131,7 @@ export class ContentStore {
     for (const name of await fsp.readdir(this.tmpDir).catch(() => [] as string[])) {
       const file = path.join(this.tmpDir, name);
       const st = await fsp.stat(file).catch(() => undefined);
-      if (st && st.mtimeMs < cutoff) {
+      if (st && (st.mtimeMs < cutoff || isAbandoned(name, this.owner))) {
         await fsp.rm(file, { force: true, recursive: true });
         deleted++;
       }
@@ -138,12 +149,13 @@ export class ContentStore {
     const extension = normalizeExtension(opts.extension ?? '');
     if (source.destroyed || source.readableEnded) throw new Error('content source is already consumed');
     await fsp.mkdir(this.tmpDir, { recursive: true });
-    const tmp = path.join(this.tmpDir, `${randomBytes(12).toString('hex')}.part`);
+    const tmp = path.join(this.tmpDir, tempFileName(this.owner));
     try {
       const digests = await receive(source, tmp, opts.maxBytes, (hashed) => {
         checkExpected(hashed, opts.expect);
         opts.onVerified?.(hashed);
       });
+      await opts.beforeKeep?.(digests);
       const final = this.contentPath(digests.sha1, extension);
       await fsp.mkdir(path.dirname(final), { recursive: true });
       if (await exists(final)) {

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource, type DatabaseTarget } from './data-source';
 import { EmbeddedPostgres, runningEmbedded } from './embedded-postgres';
+import { migrationStatus } from './migrator';
 
 /** How long a database may take to accept a connection and answer a first query before it counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 5000;
@@ -23,7 +24,10 @@ export interface Database {
   kind: 'postgres' | 'embedded';
   /** host:port/database, or the data folder of the embedded database; never a password. */
   where: string;
-  /** ping runs a trivial query; DatabaseUnreachableError when it fails or takes longer than timeoutMs. */
+  /**
+   * ping checks the database answers and its schema is at this node's migration; DatabaseUnreachableError when
+   * it takes longer than timeoutMs, another error naming the problem otherwise.
+   */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -71,7 +75,17 @@ export async function openDatabase(
 }
 
 function database(dataSource: DataSource, kind: Database['kind'], where: string, close: () => Promise<void>): Database {
-  return { dataSource, kind, where, close, ping: (timeoutMs) => withinTime(dataSource.query('SELECT 1'), timeoutMs, where) };
+  return { dataSource, kind, where, close, ping: (timeoutMs) => withinTime(checkSchema(dataSource, where), timeoutMs, where) };
+}
+
+/** checkSchema fails unless the database answers and holds every migration this node knows (an empty or old schema fails). */
+async function checkSchema(dataSource: DataSource, where: string): Promise<void> {
+  const missing = (await migrationStatus(dataSource)).filter((m) => !m.applied).map((m) => m.name);
+  if (missing.length) {
+    throw new Error(
+      `database ${where} is not at this node's schema: ${missing.length} migration(s) not applied, the latest ${missing.at(-1)}`,
+    );
+  }
 }
 
 /**

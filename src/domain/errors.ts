@@ -15,13 +15,15 @@ export type ErrorCode =
   | 'Unauthorized'
   | 'NotFound'
   | 'PayloadTooLarge'
+  | 'TooManyRequests'
   | 'Conflict';
 
-/** DomainError indicates an expected failure with a code a caller can act on. */
+/** DomainError indicates an expected failure with a code a caller can act on, and when to retry if it is worth it. */
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'DomainError';

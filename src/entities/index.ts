@@ -3,6 +3,7 @@ import { ChangeLogEntity } from './change-log.entity';
 import { DistributionRuleEntity } from './distribution-rule.entity';
 import { DownstreamServerEntity } from './downstream-server.entity';
 import { NodeSettingEntity } from './node-setting.entity';
+import { ProviderGrantEntity } from './provider-grant.entity';
 import { RevisionCategoryEntity } from './revision-category.entity';
 import { RevisionFileEntity } from './revision-file.entity';
 import { RevisionRelationshipEntity } from './revision-relationship.entity';
@@ -24,6 +25,7 @@ export const ALL_ENTITIES = [
   RevisionFileEntity,
   ChangeLogEntity,
   SoftwareProviderEntity,
+  ProviderGrantEntity,
   NodeSettingEntity,
   DownstreamServerEntity,
   DistributionRuleEntity,
@@ -37,6 +39,7 @@ export {
   DistributionRuleEntity,
   DownstreamServerEntity,
   NodeSettingEntity,
+  ProviderGrantEntity,
   RevisionCategoryEntity,
   RevisionFileEntity,
   RevisionRelationshipEntity,

@@ -1,4 +1,5 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { isDatabaseUnavailable } from '../db/database-unavailable';
 import { DomainError, type ErrorCode } from '../domain/errors';
 import type { Logger } from '../lib/logger';
 
@@ -8,6 +9,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   NotFound: 404,
   Conflict: 409,
   PayloadTooLarge: 413,
+  TooManyRequests: 429,
   ServerBusy: 503,
   UpstreamUnavailable: 502,
 };
@@ -33,7 +35,13 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     if (err instanceof DomainError) {
+      if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       res.status(HTTP_STATUS[err.code] ?? 500).json({ error: err.code, message: err.message });
+      return;
+    }
+    if (isDatabaseUnavailable(err)) {
+      log.warn({ err: (err as Error).message, path: req.path }, 'database unavailable');
+      res.status(503).set('Retry-After', '30').json({ error: 'ServerBusy', message: 'the server cannot reach its database; retry later' });
       return;
     }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;

@@ -8,7 +8,9 @@ import { requireBasic } from './basic-auth';
  * software-provider account, and sets req.user to that account (401 with a Basic challenge otherwise).
  */
 export function requireProvider(accounts: ProviderAccountService): RequestHandler {
-  return requireBasic('software provider', (name, password) => accounts.authenticate(requestContext({ kind: 'node' }), name, password));
+  return requireBasic('software provider', (name, password, source) =>
+    accounts.authenticate(requestContext({ kind: 'node' }), name, password, source),
+  );
 }
 
 /** providerOf returns the account requireProvider admitted; calling it on an unguarded route is a bug. */

@@ -54,4 +54,16 @@ export class AvailabilityRepository {
     const kept = new Set(rows.map((r) => r.revision_id));
     return revisionIds.filter((id) => kept.has(id));
   }
+
+  /** availableFiles returns which of these payloads (by SHA-1) some revision the rule makes available names. */
+  async availableFiles(ctx: TxContext, rule: EffectiveRule, sha1s: readonly string[]): Promise<Set<string>> {
+    if (sha1s.length === 0) return new Set();
+    const params: unknown[] = [sha1s];
+    const rows: Array<{ sha1: string }> = await ctx.tx.query(
+      `SELECT DISTINCT rf.sha1 FROM revision_file rf JOIN update_revision r ON r.revision_id = rf.revision_id
+       WHERE rf.sha1 = ANY($1::char(40)[]) AND (r.update_type = 'Category' OR ${availableSql(rule, 'r', params)})`,
+      params,
+    );
+    return new Set(rows.map((r) => r.sha1));
+  }
 }

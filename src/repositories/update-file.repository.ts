@@ -29,6 +29,19 @@ export class UpdateFileRepository {
       .execute();
   }
 
+  /**
+   * recordArriving adds the row of a payload about to be kept, not yet stored (stored_at NULL); an existing row
+   * stays as it is. Committed before the file is renamed into place, so no kept payload is ever without a row.
+   */
+  async recordArriving(ctx: TxContext, file: StoredFile): Promise<void> {
+    await this.rows(ctx)
+      .createQueryBuilder()
+      .insert()
+      .values({ sha1: file.sha1, sha256: file.sha256 ?? null, size: String(file.size), extension: file.extension, storedAt: null })
+      .orIgnore()
+      .execute();
+  }
+
   /** findBySha1 returns the row of one payload (lower-case hex SHA-1). */
   async findBySha1(ctx: TxContext, sha1: string): Promise<UpdateFileEntity | undefined> {
     return (await this.rows(ctx).findOneBy({ sha1 })) ?? undefined;

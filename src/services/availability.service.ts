@@ -71,6 +71,11 @@ export class AvailabilityService {
     return this.uow.run(ctx, (tx) => this.catalog.filterAvailable(tx, rule, revisionIds));
   }
 
+  /** availableFiles returns which of these payloads (by SHA-1) belong to a revision the rule makes available. */
+  availableFiles(ctx: RequestContext, rule: EffectiveRule, sha1s: readonly string[]): Promise<Set<string>> {
+    return this.uow.run(ctx, (tx) => this.catalog.availableFiles(tx, rule, sha1s));
+  }
+
   /**
    * setRule creates or replaces the rule of a server or channel and, in the same transaction, writes a MadeAvailable
    * change-log row for every update it newly makes available to that target. Returns how many rows.

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
-import type { ByteRange, ContentStore } from '../content/content-store';
-import type { RequestContext } from '../db/unit-of-work';
+import { normalizeExtension, type ByteRange, type ContentStore } from '../content/content-store';
+import type { RequestContext, UnitOfWork } from '../db/unit-of-work';
 import { DomainError } from '../domain/errors';
+import type { UpdateFileRepository } from '../repositories/update-file.repository';
 
 /** Payload indicates one payload ready to be served: its size, when it was stored, and how to read it. */
 export interface Payload {
@@ -25,19 +26,32 @@ export interface PayloadSource {
   open(ctx: RequestContext, sha1: string, extension: string): Promise<Payload>;
 }
 
-/** ContentService indicates the payloads this node serves from its own content store. */
+/**
+ * ContentService indicates the payloads this node serves from its own content store: only those an update_file
+ * row names, with that row's extension, so a file a crash left behind without its row is never served.
+ */
 export class ContentService implements PayloadSource {
-  constructor(private readonly store: ContentStore) {}
+  constructor(
+    private readonly store: ContentStore,
+    private readonly uow: UnitOfWork,
+    private readonly files: UpdateFileRepository,
+  ) {}
 
-  /** open returns the stored payload, or throws NotFound when this node does not hold it. */
+  /** open returns the stored payload, or throws NotFound when this node does not hold it or no row names it. */
   async open(ctx: RequestContext, sha1: string, extension: string): Promise<Payload> {
-    const payload = await this.find(ctx, sha1, extension);
+    const payload = (await this.isKnown(ctx, sha1, extension)) ? await this.held(sha1, extension) : undefined;
     if (!payload) throw new DomainError('NotFound', `this node does not hold payload ${sha1}${extension}`);
     return payload;
   }
 
-  /** find returns the stored payload, or undefined when this node does not hold it. */
-  async find(_ctx: RequestContext, sha1: string, extension: string): Promise<Payload | undefined> {
+  /** isKnown indicates whether an update_file row names the payload with this extension. */
+  private async isKnown(ctx: RequestContext, sha1: string, extension: string): Promise<boolean> {
+    const row = await this.uow.run(ctx, (tx) => this.files.findBySha1(tx, sha1));
+    return row !== undefined && normalizeExtension(row.extension) === extension;
+  }
+
+  /** held returns the payload as the store holds it, or undefined; the caller has checked its row. */
+  async held(sha1: string, extension: string): Promise<Payload | undefined> {
     const stat = await this.store.stat(sha1, extension);
     if (!stat) return undefined;
     return {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestContext, TxContext, UnitOfWork } from '../db/unit-of-work';
-import { generateSecret, hashSecret, verifySecret } from '../crypto/secret-hash';
+import { generateSecret, hashSecret } from '../crypto/secret-hash';
 import { DEFAULT_CHANNEL, normalizeChannelName, normalizeServerName, type DownstreamServer } from '../domain/downstream-server';
 import { DomainError, invalidParameters } from '../domain/errors';
 import type { DownstreamServerEntity } from '../entities/downstream-server.entity';
@@ -8,6 +8,7 @@ import { isUuid } from '../lib/uuid';
 import type { DownstreamServerRepository } from '../repositories/downstream-server.repository';
 import type { DistributionRuleRepository } from '../repositories/distribution-rule.repository';
 import type { AvailabilityService } from './availability.service';
+import type { CredentialChecker } from './credential-checker';
 
 /** AddedDownstreamServer indicates a newly registered server with its secret, which is never shown again. */
 export interface AddedDownstreamServer extends DownstreamServer {
@@ -28,6 +29,7 @@ export class DownstreamServerService {
     private readonly servers: DownstreamServerRepository,
     private readonly rules: DistributionRuleRepository,
     private readonly availability: AvailabilityService,
+    private readonly credentials: CredentialChecker,
   ) {}
 
   /** add registers a server under a DNS-style name; Conflict when the name is taken. */
@@ -87,11 +89,14 @@ export class DownstreamServerService {
 
   /**
    * authenticate returns the enabled server whose id and secret these are, or undefined. Unknown ids cost the
-   * same scrypt work as known ones, so timing does not reveal which ids exist.
+   * same scrypt work as known ones, so timing does not reveal which ids exist. `source` (the caller's address)
+   * counts toward the failure limits, which answer TooManyRequests once reached.
    */
-  async authenticate(ctx: RequestContext, serverId: string, secret: string): Promise<DownstreamServer | undefined> {
-    const server = isUuid(serverId) ? await this.uow.run(ctx, (tx) => this.servers.findById(tx, serverId.toLowerCase())) : null;
-    const ok = await verifySecret(secret, server?.secretHash ?? (await this.dummy()));
+  async authenticate(ctx: RequestContext, serverId: string, secret: string, source?: string): Promise<DownstreamServer | undefined> {
+    const id = serverId.toLowerCase();
+    const server = isUuid(id) ? await this.uow.run(ctx, (tx) => this.servers.findById(tx, id)) : null;
+    const stored = server?.secretHash ?? (await this.dummy());
+    const ok = await this.credentials.verify({ account: `downstream:${id}`, source, secret, stored });
     return server && ok && server.enabled ? toServer(server) : undefined;
   }
 

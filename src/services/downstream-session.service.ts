@@ -101,7 +101,11 @@ export class DownstreamSessionService {
     serverId: string,
     code: 'InvalidCookie' | 'InvalidAuthorizationCookie',
   ): Promise<DownstreamServer> {
-    const server = await this.servers.get(ctx, serverId).catch(() => undefined);
+    // Only "no such server" is the cookie's fault; any other failure (the database gone) propagates as a server fault.
+    const server = await this.servers.get(ctx, serverId).catch((err: unknown) => {
+      if (err instanceof DomainError && err.code === 'NotFound') return undefined;
+      throw err;
+    });
     if (!server || !server.enabled) throw new DomainError(code, 'the downstream server of this cookie is unknown or disabled');
     return server;
   }

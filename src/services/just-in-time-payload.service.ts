@@ -73,19 +73,19 @@ export class JustInTimePayloadSource implements PayloadSource, PayloadWarmer {
     observers: { metrics: UpstreamFetchMetrics; log: Logger },
     private readonly settings: JustInTimeSettings,
   ) {
-    this.local = new ContentService(store);
+    this.local = new ContentService(store, uow, files);
     this.metrics = observers.metrics;
     this.log = observers.log;
   }
 
   /** open returns a held payload, or a known one to be fetched when read; NotFound when no update_file row names it. */
   async open(ctx: RequestContext, sha1: string, extension: string): Promise<Payload> {
-    const held = await this.local.find(ctx, sha1, extension);
-    if (held) return held;
     const row = await this.uow.run(ctx, (tx) => this.files.findBySha1(tx, sha1));
     if (!row || normalizeExtension(row.extension) !== extension) {
       throw new DomainError('NotFound', `this node does not hold payload ${sha1}${extension} and no update here names it`);
     }
+    const held = await this.local.held(sha1, extension);
+    if (held) return held;
     const file = { sha1, sha256: row.sha256?.trim().toLowerCase(), size: Number(row.size), extension };
     return { sha1, size: file.size, modifiedAt: row.createdAt, read: (range) => this.read(file, range) };
   }

@@ -5,6 +5,7 @@ import { validatePublishUpdate, type PublishUpdateInput } from '../domain/publis
 import { isGuid, type UpdateDocument, type UpdateIdentity } from '../domain/update-document';
 import { buildUpdateXml, parseUpdateXml } from '../domain/update-xml';
 import type { CategoryType } from '../domain/update-kinds';
+import type { CompanyOwner, PublisherRepository } from '../repositories/publisher.repository';
 import type { UpdateStoreRepository } from '../repositories/update-store.repository';
 
 /** The context of a publish: a software provider acts, and its name is the default Company. */
@@ -20,12 +21,15 @@ export interface UpstreamOwner {
 /**
  * PublishingService turns a provider's PublishUpdate/ExpireUpdate into new revisions of the update
  * store: it writes the WSUS update document, creates missing product categories, and logs the
- * change, all in one transaction, so a failure stores nothing.
+ * change, all in one transaction, so a failure stores nothing. An update belongs to the provider that
+ * first published it, a company (and its products) to the provider that created it, unless an
+ * administrator grants the company to another provider; anything else is refused.
  */
 export class PublishingService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly store: UpdateStoreRepository,
+    private readonly publishers: PublisherRepository,
     private readonly clock: () => Date = () => new Date(),
     private readonly upstream?: UpstreamOwner,
   ) {}
@@ -33,14 +37,16 @@ export class PublishingService {
   /** publishUpdate stores revision 1 of a new update, or revision N+1 when the UpdateID exists. */
   async publishUpdate(ctx: PublishContext, input: PublishUpdateInput): Promise<UpdateIdentity> {
     const v = validatePublishUpdate(input);
+    const provider = ctx.actor.providerName;
     return this.uow.run(ctx, async (m) => {
       const classificationId = await this.resolveClassification(m, v.classification);
-      const productId = await this.resolveProduct(m, v.company ?? ctx.actor.providerName, v.productFamily, v.product);
+      const productId = await this.resolveProduct(m, provider, v.company ?? provider, v.productFamily, v.product);
       const updateId = v.updateId ?? randomUUID();
       const previous = await this.store.lockLatestRevision(m, updateId);
       if (previous && previous.updateType !== 'Software')
         throw invalidParameters(`update ${updateId} is a ${previous.updateType}, not a software update`);
       if (previous?.owner === 'upstream') throw await this.ownedUpstream(m, updateId, 'publish');
+      if (previous) await this.checkMayChange(m, provider, updateId, parseUpdateXml(previous.xml).categoryIds, 'publish');
       const now = this.clock().toISOString();
       // A new revision keeps its update's files unless the provider names new ones or an empty list.
       const files =
@@ -63,6 +69,7 @@ export class PublishingService {
         files,
       };
       await this.store.insertRevisions(m, [{ doc, xml: buildUpdateXml(doc) }]);
+      await this.publishers.claim(m, [updateId], provider);
       return doc.identity;
     });
   }
@@ -75,9 +82,11 @@ export class PublishingService {
       const latest = await this.store.lockLatestRevision(m, id);
       if (!latest || latest.updateType !== 'Software') throw invalidParameters(`no software update ${id} is published here`);
       if (latest.owner === 'upstream') throw await this.ownedUpstream(m, id, 'expire');
+      const document = parseUpdateXml(latest.xml);
+      await this.checkMayChange(m, ctx.actor.providerName, id, document.categoryIds, 'expire');
       if (latest.publicationState === 'Expired') return { updateId: id, revisionNumber: latest.revisionNumber };
       const doc: UpdateDocument = {
-        ...parseUpdateXml(latest.xml),
+        ...document,
         identity: { updateId: id, revisionNumber: latest.revisionNumber + 1 },
         publicationState: 'Expired',
         creationDate: this.clock().toISOString(),
@@ -96,6 +105,31 @@ export class PublishingService {
     );
   }
 
+  /**
+   * checkMayChange refuses a provider a new revision of an update it did not first publish, unless an administrator
+   * granted it every company of the update. An update with no recorded publisher goes with its companies.
+   */
+  private async checkMayChange(m: TxContext, provider: string, updateId: string, categoryIds: string[], verb: 'publish' | 'expire') {
+    const publishedBy = await this.publishers.publishedBy(m, updateId);
+    if (publishedBy === provider) return;
+    const companies = await this.publishers.companies(m, categoryIds);
+    for (const c of companies) {
+      if (await this.publishers.isGranted(m, provider, c.companyId)) continue;
+      if (publishedBy === null && ownsCompany(provider, c)) continue;
+      throw refusal(`update ${updateId} belongs to another software provider, so ${provider} may not ${verb} it`, provider, c.title);
+    }
+    if (companies.length === 0 && publishedBy !== null) {
+      throw invalidParameters(`update ${updateId} belongs to another software provider, so ${provider} may not ${verb} it`);
+    }
+  }
+
+  /** checkMayPublishInto refuses a provider a product of a company another provider created, unless granted. */
+  private async checkMayPublishInto(m: TxContext, provider: string, companyId: string): Promise<void> {
+    const [company] = await this.publishers.companies(m, [companyId]);
+    if (ownsCompany(provider, company) || (await this.publishers.isGranted(m, provider, companyId))) return;
+    throw refusal(`company "${company.title}" and its products belong to another software provider`, provider, company.title);
+  }
+
   private async resolveClassification(m: TxContext, nameOrId: string) {
     const found = isGuid(nameOrId)
       ? await this.store.findCategory(m, nameOrId.toLowerCase())
@@ -107,15 +141,19 @@ export class PublishingService {
     return found.categoryId;
   }
 
-  /** resolveProduct finds Company › [ProductFamily ›] Product by titles, creating what is missing as category updates. */
-  private async resolveProduct(m: TxContext, company: string, family: string | undefined, product: string): Promise<string> {
+  /**
+   * resolveProduct finds Company › [ProductFamily ›] Product by titles, creating what is missing as category updates
+   * owned by the provider; a company another provider created is refused unless granted.
+   */
+  private async resolveProduct(m: TxContext, provider: string, company: string, family: string | undefined, product: string) {
     await this.store.lockCategoryCreation(m);
-    let parent = await this.ensureCategory(m, 'Company', company, null);
-    if (family) parent = await this.ensureCategory(m, 'ProductFamily', family, parent);
-    return this.ensureCategory(m, 'Product', product, parent);
+    let parent = await this.ensureCategory(m, provider, 'Company', company, null);
+    await this.checkMayPublishInto(m, provider, parent);
+    if (family) parent = await this.ensureCategory(m, provider, 'ProductFamily', family, parent);
+    return this.ensureCategory(m, provider, 'Product', product, parent);
   }
 
-  private async ensureCategory(m: TxContext, type: CategoryType, title: string, parentId: string | null): Promise<string> {
+  private async ensureCategory(m: TxContext, provider: string, type: CategoryType, title: string, parentId: string | null) {
     const existing = await this.store.findCategoryByTitle(m, type, title, parentId);
     if (existing) return existing.categoryId;
     const doc: UpdateDocument = {
@@ -133,6 +171,7 @@ export class PublishingService {
       files: [],
     };
     await this.store.insertRevisions(m, [{ doc, xml: buildUpdateXml(doc) }]);
+    await this.publishers.claim(m, [doc.identity.updateId], provider);
     return doc.identity.updateId;
   }
 
@@ -144,4 +183,16 @@ export class PublishingService {
     const facts = await this.store.fileFacts(m, sha1s);
     return files.map((f) => ({ sha1: f.sha1, fileName: f.fileName, sha256: facts.get(f.sha1)!.sha256, size: facts.get(f.sha1)!.size }));
   }
+}
+
+/**
+ * ownsCompany: the provider created the company here, or nobody is recorded for it and it carries the provider's
+ * name (the company every publish without --company goes to).
+ */
+function ownsCompany(provider: string, company: CompanyOwner): boolean {
+  return company.publishedBy === provider || (company.publishedBy === null && company.title === provider);
+}
+
+function refusal(what: string, provider: string, company: string): DomainError {
+  return invalidParameters(`${what}; an administrator may grant it: cascade providers grant ${provider} --company "${company}"`);
 }

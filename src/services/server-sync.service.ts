@@ -70,7 +70,7 @@ export class ServerSyncService {
     private readonly uow: UnitOfWork,
     private readonly store: UpdateStoreRepository,
     private readonly changeLog: ChangeLogRepository,
-    private readonly availability: Pick<AvailabilityService, 'filterAvailable'>,
+    private readonly availability: Pick<AvailabilityService, 'filterAvailable' | 'availableFiles'>,
     private readonly publicUrl: string,
     private readonly warmer: PayloadWarmer,
     private readonly clock: () => Date = () => new Date(),
@@ -189,12 +189,18 @@ export class ServerSyncService {
     );
   }
 
-  /** downloadFiles asks this node to hold 1..100 payloads soon (DownloadFiles); unknown digests are a fault. */
+  /**
+   * downloadFiles asks this node to hold 1..100 payloads soon (DownloadFiles). A digest that is unknown, or names
+   * no file of an update this downstream may receive, is a FileDigestsMissing fault alike, so it learns nothing.
+   */
   async downloadFiles(ctx: DownstreamContext, sha1s: string[]): Promise<void> {
     const max = SERVER_SYNC_LIMITS.maxDownloadFilesDigests;
     if (sha1s.length < 1 || sha1s.length > max)
       throw invalidParameters(`fileDigestList: between 1 and ${max} digests are allowed, got ${sha1s.length}`);
-    const known = await this.uow.run(ctx, (m) => this.store.fileFacts(m, sha1s));
+    const rule = ctx.downstream.rule;
+    const known = await this.uow.run(ctx, async (m) =>
+      rule.all ? new Set((await this.store.fileFacts(m, sha1s)).keys()) : this.availability.availableFiles(m, rule, sha1s),
+    );
     const unknown = sha1s.filter((s) => !known.has(s));
     if (unknown.length) throw new DomainError('FileDigestsMissing', unknown.map(hexToBase64).join('|'));
     await this.warmer.warm(ctx, sha1s);

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { normalizeExtension, type ContentStore } from '../content/content-store';
 import type { RequestContext, UnitOfWork } from '../db/unit-of-work';
 import { DomainError } from '../domain/errors';
+import type { Logger } from '../lib/logger';
 import type { UpdateFileRepository } from '../repositories/update-file.repository';
 import { hexToBase64 } from '../domain/update-document';
 
@@ -37,9 +38,15 @@ export interface UploadResult {
 
 // A name, not a path: no separators, no control characters, not "." or "..".
 const FILE_NAME = /^(?!\.{1,2}$)[^/\\\x00-\x1f\x7f]{1,255}$/;
+// A partial upload untouched this long was left by a crash, whichever host wrote it (a live upload keeps its
+// temp file's mtime fresh); those of dead processes on this host go at once. Swept at start and this often.
+const STALE_UPLOAD_MS = 60 * 60 * 1000;
+const SWEEP_EVERY_MS = 10 * 60 * 1000;
 
 /** UploadService indicates the first half of publishing: a provider's payload bytes into the content store. */
 export class UploadService {
+  private sweeper?: NodeJS.Timeout;
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly store: ContentStore,
@@ -47,9 +54,25 @@ export class UploadService {
     private readonly settings: UploadSettings,
   ) {}
 
-  /** sweepAbandonedUploads deletes partial uploads untouched for olderThanMs (left by a crash); returns how many. */
-  sweepAbandonedUploads(_ctx: RequestContext, olderThanMs: number): Promise<number> {
-    return this.store.sweepTemp(olderThanMs);
+  /** startSweeping deletes the partial uploads crashes left, now and then every few minutes until close. */
+  async startSweeping(ctx: RequestContext, log: Logger): Promise<void> {
+    const sweep = async () => {
+      const swept = await this.sweepAbandonedUploads(ctx);
+      if (swept) log.info({ swept }, 'removed partial uploads left by a crash');
+    };
+    await sweep();
+    this.sweeper ??= setInterval(() => sweep().catch((err) => log.warn({ err }, 'sweeping partial uploads failed')), SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  /** close stops the sweeps. */
+  close(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** sweepAbandonedUploads deletes the partial uploads of dead processes and any stale one; returns how many. */
+  sweepAbandonedUploads(_ctx: RequestContext): Promise<number> {
+    return this.store.sweepTemp(STALE_UPLOAD_MS);
   }
 
   /** upload stores the payload, records it in update_file and returns its digests and URL. */
@@ -63,15 +86,18 @@ export class UploadService {
     if (request.declaredSize !== undefined && request.declaredSize > maxBytes) {
       throw new DomainError('PayloadTooLarge', `payload of ${request.declaredSize} bytes exceeds the limit of ${maxBytes} bytes`);
     }
-    const stored = await this.store.store(request.body, { maxBytes, extension });
-    await this.uow.run(ctx, async (tx) => {
-      const known = await this.files.findBySha1(tx, stored.sha1);
-      if (known?.sha256 && known.sha256.trim() !== stored.sha256) {
-        // Same SHA-1, different bytes: a collision attempt must not rename what clients already trust.
-        throw new DomainError('Conflict', `a different payload with SHA-1 ${stored.sha1} is already stored`);
-      }
-      await this.files.recordStored(tx, { ...stored, extension });
-    });
+    // The row comes first, so a crash leaves no payload without one; a payload a crash left with no row is adopted here.
+    const beforeKeep = (d: { sha1: string; sha256: string; size: number }) =>
+      this.uow.run(ctx, async (tx) => {
+        const known = await this.files.findBySha1(tx, d.sha1);
+        if (known?.sha256 && known.sha256.trim() !== d.sha256) {
+          // Same SHA-1, different bytes: a collision attempt must not rename what clients already trust.
+          throw new DomainError('Conflict', `a different payload with SHA-1 ${d.sha1} is already stored`);
+        }
+        await this.files.recordArriving(tx, { ...d, extension });
+      });
+    const stored = await this.store.store(request.body, { maxBytes, extension, beforeKeep });
+    await this.uow.run(ctx, (tx) => this.files.recordStored(tx, { ...stored, extension }));
     return {
       ...stored,
       fileName,

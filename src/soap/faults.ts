@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDatabaseUnavailable } from '../db/database-unavailable';
 import { DomainError, type ErrorCode } from '../domain/errors';
 import type { Logger } from '../lib/logger';
 import { xml, xmlPrintable } from '../lib/xml-writer';
@@ -28,15 +29,22 @@ const CLIENT_CODES = new Set<ErrorCode>([
 
 /**
  * toSoapFault is the one mapping from an error to a WSUS-shaped fault: a DomainError keeps its code and
- * message; anything else is logged here and becomes InternalServerError with no internals leaked.
+ * message; a database that is gone becomes ServerBusy; anything else is logged here and becomes
+ * InternalServerError with no internals leaked.
  */
 export function toSoapFault(err: unknown, method: string, log: Logger): SoapFault11 {
   const id = randomUUID();
   let code: ErrorCode = 'InternalServerError';
   let message = 'The server could not complete the request; see its log for ID ' + id;
   if (err instanceof DomainError) {
-    code = err.code;
+    // Cascade's own HTTP code has no WSUS name; ServerBusy is the one a WSUS peer backs off on.
+    code = err.code === 'TooManyRequests' ? 'ServerBusy' : err.code;
     message = xmlPrintable(err.message);
+  } else if (isDatabaseUnavailable(err)) {
+    // A server fault a WSUS peer retries later, not InternalServerError (the DSS stops) nor a cookie fault (it re-authorizes).
+    code = 'ServerBusy';
+    message = 'The server cannot reach its database; retry later';
+    log.warn({ err: (err as Error).message, faultId: id, method }, 'database unavailable during SOAP operation');
   } else {
     log.error({ err, faultId: id, method }, 'unexpected error in SOAP operation');
   }

@@ -129,6 +129,39 @@ describe('ContentStore on real files', () => {
     expect(fs.readdirSync(store.tmpDir)).to.deep.equal(['new.part']);
   });
 
+  it("sweeps at once the fresh temp files of this host's dead processes and of this pid's earlier process, not a live one's", async () => {
+    const mine = new ContentStore(root, { host: 'h1', pid: process.pid, token: 'aaaa' });
+    const dead = 2 ** 22 + 1; // above Linux's largest pid_max: never a running process
+    const names = {
+      gone: `h1~${dead}~bbbb~1.part`,
+      earlier: `h1~${process.pid}~bbbb~2.part`,
+      own: `h1~${process.pid}~aaaa~3.part`,
+      live: `h1~${process.ppid}~cccc~4.part`,
+      otherHost: `h2~${dead}~dddd~5.part`,
+      legacy: 'abcdef.part',
+    };
+    for (const name of Object.values(names)) fs.writeFileSync(path.join(mine.tmpDir, name), 'x');
+    expect(await mine.sweepTemp(3600 * 1000)).to.equal(2);
+    expect(fs.readdirSync(mine.tmpDir).sort()).to.deep.equal([names.own, names.live, names.otherHost, names.legacy].sort());
+  });
+
+  it('names its temp files after the writing process, and keeps nothing when beforeKeep rejects', async () => {
+    const mine = new ContentStore(root, { host: 'h1', pid: 4242, token: 'abcd' });
+    const source = new PassThrough();
+    const stored = mine.store(source, {
+      maxBytes: 1e9,
+      beforeKeep: async () => {
+        expect(fs.readdirSync(mine.tmpDir))
+          .to.have.length(1)
+          .and.to.satisfy((n: string[]) => n[0].startsWith('h1~4242~abcd~'));
+        throw new DomainError('Conflict', 'refused');
+      },
+    });
+    source.end(randomBytes(1000));
+    expect(await rejection(stored)).to.have.property('code', 'Conflict');
+    expect(filesUnder(root)).to.deep.equal([]);
+  });
+
   it('reads a stored payload or a range of it', async () => {
     const data = randomBytes(2 * 1024 * 1024 + 5);
     const { sha1 } = await store.store(Readable.from([data]), { maxBytes: 1e7, extension: 'cab' });

@@ -50,6 +50,17 @@ describe('DownstreamServerService on real Postgres', () => {
     expect(row.secret_hash).to.not.contain(added.secret);
   });
 
+  it('stops accepting a verified secret from its cache once the stored secret is replaced', async () => {
+    const [a, b] = [await servers.add(ctx, 'reset-a'), await servers.add(ctx, 'reset-b')];
+    expect(await servers.authenticate(ctx, a.serverId, a.secret, '10.0.0.1')).to.not.equal(undefined);
+    await ds.query(
+      'UPDATE downstream_server SET secret_hash = (SELECT secret_hash FROM downstream_server WHERE server_id = $2) WHERE server_id = $1',
+      [a.serverId, b.serverId],
+    );
+    expect(await servers.authenticate(ctx, a.serverId, a.secret, '10.0.0.1')).to.equal(undefined);
+    expect(await servers.authenticate(ctx, a.serverId, b.secret, '10.0.0.1')).to.not.equal(undefined);
+  });
+
   it('puts a server in the Default channel unless told otherwise', async () => {
     expect((await servers.add(ctx, 'child-default')).channel).to.equal('Default');
   });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createDataSource } from '../../src/db/data-source';
 import { migrateDown, migrateUp, migrationStatus, schemaDrift } from '../../src/db/migrator';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, migrateDownTo, type TestDatabase } from '../support/test-database';
 
 describe('migrations on real Postgres', () => {
   let db: TestDatabase;
@@ -57,7 +57,7 @@ describe('migrations on real Postgres', () => {
       ]);
       await ds.query(`INSERT INTO distribution_rule (target_kind, target, all_products, product_ids, all_classifications, classification_ids)
                       VALUES ('channel', 'pilot', true, '{}', true, '{}')`);
-      await migrateDown(ds, 1);
+      await migrateDownTo(ds, 'RenameDownstreamGroupToChannel1796066200000');
       expect(await ds.query(`SELECT group_name FROM downstream_server WHERE server_id = $1`, [serverId])).to.deep.equal([
         { group_name: 'pilot' },
       ]);

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
@@ -174,6 +175,43 @@ describe('ServerSync over SOAP against a node process', function () {
       filter: { Anchor: first.GetRevisionIdListResult.Anchor, GetConfig: false },
     });
     expect(next.GetRevisionIdListResult.NewRevisions.UpdateIdentity).to.deep.equal([{ UpdateID: extra.updateId, RevisionNumber: 1 }]);
+  });
+
+  it("answers DownloadFiles for a file of an update the caller's rule withholds as for an unknown digest", async () => {
+    const env = { DATABASE_URL: db.url };
+    const { publishing, uploads } = await testServices(ds);
+    const upload = (text: string) => uploads.upload(providerContext('Northwind'), { fileName: `${text}.cab`, body: Readable.from([text]) });
+    const [allowed, withheld] = [await upload('suite payload'), await upload('tools payload')];
+    await publishing.publishUpdate(providerContext('Northwind'), {
+      title: 'Suite fix',
+      product: 'Northwind Suite',
+      classification: 'Updates',
+      files: [{ sha1: allowed.sha1, fileName: 'suite.cab' }],
+    });
+    await publishing.publishUpdate(providerContext('Northwind'), {
+      title: 'Tools fix',
+      product: 'Northwind Tools',
+      classification: 'Updates',
+      files: [{ sha1: withheld.sha1, fileName: 'tools.cab' }],
+    });
+    const narrow = await addDownstream(env, 'narrow.example');
+    const allow = await runCli(['downstream', 'allow', 'narrow.example', '--products', 'Northwind Suite', '--classifications', 'all'], env);
+    expect(allow.code, allow.stderr).to.equal(0);
+    const c = await authorize(node.url, narrow.id, narrow.secret);
+    const download = (sha1: string) =>
+      c.sync.DownloadFilesAsync({ cookie: c.cookie, fileDigestList: { base64Binary: [Buffer.from(sha1, 'hex').toString('base64')] } }).then(
+        () => 'ok',
+        (e: unknown) =>
+          `${faultCode(e)}: ${(e as { root?: { Envelope?: { Body?: { Fault?: { detail?: { Message?: string } } } } } }).root?.Envelope?.Body?.Fault?.detail?.Message}`,
+      );
+    expect(await download(allowed.sha1)).to.equal('ok');
+    expect(await download(withheld.sha1)).to.equal(`FileDigestsMissing: ${Buffer.from(withheld.sha1, 'hex').toString('base64')}`);
+    const unknown = 'ab'.repeat(20);
+    expect(await download(unknown)).to.equal(`FileDigestsMissing: ${Buffer.from(unknown, 'hex').toString('base64')}`);
+    // The same digest is answered for a caller whose rule makes that update available.
+    expect(await clients.sync.DownloadFilesAsync({ cookie: clients.cookie, fileDigestList: { base64Binary: [withheld.digest] } })).to.be.an(
+      'array',
+    );
   });
 
   it('answers an unknown operation and malformed XML with a SOAP 1.1 fault and no stack trace', async () => {

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { migrateDown, migrateUp } from '../../src/db/migrator';
+import { migrateUp } from '../../src/db/migrator';
 import type { UpdateDocument } from '../../src/domain/update-document';
 import { buildUpdateXml } from '../../src/domain/update-xml';
 import { ChangeLogRepository } from '../../src/repositories/change-log.repository';
 import { UpdateStoreRepository, type RevisionToStore } from '../../src/repositories/update-store.repository';
 import { inTransaction } from '../support/services';
-import { createMigratedDatabase, type TestDatabase } from '../support/test-database';
+import { createMigratedDatabase, migrateDownTo, type TestDatabase } from '../support/test-database';
 
 const SHA1 = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3';
 const SHA256 = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
@@ -99,7 +99,7 @@ describe('update origin in the update store', () => {
 
   it('migrates existing rows: revisions written during a finished sync run are upstream, the rest local, and anchors are forgotten', async () => {
     const [imported, published, interrupted] = [randomUUID(), randomUUID(), randomUUID()];
-    await migrateDown(ds, 3); // to before AddUpdateOrigin
+    await migrateDownTo(ds, 'AddUpdateOrigin1796066000000');
     const insert = async (updateId: string, at: string) => {
       await ds.query(`INSERT INTO "update" (update_id, update_type, latest_revision_number) VALUES ($1, 'Software', 1)`, [updateId]);
       await ds.query(
@@ -134,7 +134,7 @@ describe('update origin in the update store', () => {
       (await ds.query(`SELECT key FROM node_setting WHERE key LIKE 'sync.%' ORDER BY key`)).map((r: { key: string }) => r.key),
     ).to.deep.equal(['sync.config-anchor']);
     expect((await ds.query(`SELECT sha256 FROM update_file WHERE sha1 = $1`, [zeros]))[0].sha256).to.equal(null);
-    await migrateDown(ds, 2); // to before MakeFileSha256Optional
+    await migrateDownTo(ds, 'MakeFileSha256Optional1796066100000');
     expect((await ds.query(`SELECT sha256 FROM update_file WHERE sha1 = $1`, [zeros]))[0].sha256).to.equal('0'.repeat(64));
     await migrateUp(ds);
   });

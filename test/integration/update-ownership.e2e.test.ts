@@ -153,8 +153,9 @@ describe('update ownership, file digests and files kept across revisions, throug
   it("replaces a revision published on the child before ownership was recorded with the root's revision of that number", async () => {
     const { updateId } = revisionOf(await atRoot.publish(['--title', 'Shared 1']));
     await syncTier(child);
-    // Before this fix nothing stopped the child's provider: let it publish revision 2 as it could then.
-    await query(child, `UPDATE "update" SET origin = 'local' WHERE update_id = $1`, [updateId]);
+    // Before this fix nothing stopped the child's provider: let it publish revision 2 as it could then
+    // (origin and published_by as if neither the parent nor another provider were recorded as owner).
+    await query(child, `UPDATE "update" SET origin = 'local', published_by = $2 WHERE update_id = $1`, [updateId, atChild.name]);
     revisionOf(await atChild.publish(['--update-id', updateId, '--title', 'Published on the child']));
     await query(child, `UPDATE "update" SET origin = 'upstream' WHERE update_id = $1`, [updateId]);
 

@@ -218,6 +218,24 @@ describe('PUT /Upload and GET /Content through a real node', function () {
     }
   });
 
+  it('never serves a stored file no update_file row names, and adopts it when the same bytes are uploaded', async () => {
+    const orphan = randomBytes(64 * 1024);
+    const orphanSha1 = hex('sha1', orphan);
+    const relative = `${orphanSha1.slice(38).toUpperCase()}/${orphanSha1.toUpperCase()}.cab`;
+    // What a crash between keeping the file and recording its row left behind.
+    fs.mkdirSync(path.dirname(path.join(contentDir, relative)), { recursive: true });
+    fs.writeFileSync(path.join(contentDir, relative), orphan);
+    expect((await raw(node.url, { path: `/Content/${relative}` })).status).to.equal(404);
+    const up = await raw(node.url, { method: 'PUT', path: '/Upload/orphan.cab', headers: { Authorization: auth }, body: orphan });
+    expect(up.status, up.body.toString()).to.equal(201);
+    const served = await raw(node.url, { path: `/Content/${relative}` });
+    expect(served.status).to.equal(200);
+    expect(served.body.equals(orphan)).to.equal(true);
+    expect(await sql(db, 'SELECT stored_at IS NOT NULL AS stored FROM update_file WHERE sha1 = $1', [orphanSha1])).to.deep.equal([
+      { stored: true },
+    ]);
+  });
+
   it('refuses uploads without valid, enabled provider credentials (401)', async () => {
     const added = await runCli(['providers', 'add', 'fabrikam'], { DATABASE_URL: db.url });
     const fabrikam = /^password: (\S+)$/m.exec(added.stdout)![1];

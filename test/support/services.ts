@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { buildServices, type Services } from '../../src/composition';
+import { loadConfig } from '../../src/config/config';
 import { requestContext, UnitOfWork, type RequestContext, type TxContext } from '../../src/db/unit-of-work';
 import { createLogger } from '../../src/lib/logger';
 import type { PublishContext } from '../../src/services/publishing.service';
@@ -22,6 +23,7 @@ export function testServices(
       publicUrl: opts.publicUrl ?? 'http://parent:8530',
       uploadMaxBytes: 1 << 30,
       cookieLifetimeMinutes: 240,
+      credentials: loadConfig({}).credentials,
     },
     createLogger('silent'),
     { clock: opts.clock, warmer: opts.warmer },

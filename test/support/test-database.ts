@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/db/data-source';
-import { migrateUp } from '../../src/db/migrator';
+import { migrateDown, migrateUp } from '../../src/db/migrator';
 import { RUN_DATABASE_PREFIX, staleRun } from './test-run';
 
 /** The Postgres server tests use; each test suite gets its own fresh database on it. */
@@ -80,4 +80,11 @@ export async function createMigratedDatabase(): Promise<{ db: TestDatabase; ds: 
   const ds = await createDataSource({ url: db.url }).initialize();
   await migrateUp(ds);
   return { db, ds };
+}
+
+/** migrateDownTo reverts migrations until the named one is reverted too, however many came after it. */
+export async function migrateDownTo(ds: DataSource, name: string): Promise<void> {
+  const index = ds.migrations.findIndex((m) => m.name === name);
+  if (index < 0) throw new Error(`no migration named ${name}`);
+  await migrateDown(ds, ds.migrations.length - index);
 }

@@ -57,6 +57,26 @@ describe('configuration', () => {
     });
   }
 
+  it('reads the sign-in limits, with defaults, and refuses a zero hashing concurrency', () => {
+    expect(loadConfig({}).credentials).to.deep.equal({
+      failuresPerSource: 10,
+      failuresPerAccount: 30,
+      failureWindowMs: 300_000,
+      hashConcurrency: 2,
+      cacheMs: 300_000,
+    });
+    const c = loadConfig({
+      CASCADE_AUTH_FAILURES_PER_SOURCE: '3',
+      CASCADE_AUTH_FAILURE_WINDOW_SECONDS: '60',
+      CASCADE_AUTH_CACHE_SECONDS: '0',
+    });
+    expect(c.credentials).to.include({ failuresPerSource: 3, failureWindowMs: 60_000, cacheMs: 0 });
+    expect(() => loadConfig({ CASCADE_AUTH_HASH_CONCURRENCY: '0' })).to.throw(
+      ConfigError,
+      /CASCADE_AUTH_HASH_CONCURRENCY: must be between 1 and 64/,
+    );
+  });
+
   it('refuses a cron expression croner cannot run, naming the variable', () => {
     for (const schedule of ['61 * * * *', '* * 32 * *', 'a b c d e']) {
       expect(() => loadConfig({ CASCADE_SYNC_SCHEDULE: schedule }), schedule).to.throw(ConfigError, /CASCADE_SYNC_SCHEDULE: must be/);

@@ -4,6 +4,7 @@ import { DomainError } from '../../../src/domain/errors';
 import { parseUpdateXml } from '../../../src/domain/update-xml';
 import { ChangeLogRepository } from '../../../src/repositories/change-log.repository';
 import { UpdateStoreRepository } from '../../../src/repositories/update-store.repository';
+import { PublisherRepository } from '../../../src/repositories/publisher.repository';
 import { PublishingService } from '../../../src/services/publishing.service';
 import { UnitOfWork } from '../../../src/db/unit-of-work';
 import { providerContext } from '../../support/services';
@@ -41,7 +42,13 @@ describe(`${PublishingService.name}: files across revisions, and updates owned u
         f.sha1,
         f.sha256,
       ]);
-    sut = new PublishingService(new UnitOfWork(ds), new UpdateStoreRepository(new ChangeLogRepository()), undefined, upstream);
+    sut = new PublishingService(
+      new UnitOfWork(ds),
+      new UpdateStoreRepository(new ChangeLogRepository()),
+      new PublisherRepository(),
+      undefined,
+      upstream,
+    );
   });
   after(async () => {
     await ds.destroy();

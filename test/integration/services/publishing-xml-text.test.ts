@@ -4,6 +4,7 @@ import type { UpdateDocument } from '../../../src/domain/update-document';
 import { parseUpdateXml, parseUpdateXmlStrictly } from '../../../src/domain/update-xml';
 import { ChangeLogRepository } from '../../../src/repositories/change-log.repository';
 import { UpdateStoreRepository } from '../../../src/repositories/update-store.repository';
+import { PublisherRepository } from '../../../src/repositories/publisher.repository';
 import { PublishingService } from '../../../src/services/publishing.service';
 import { UnitOfWork } from '../../../src/db/unit-of-work';
 import { inTransaction, providerContext } from '../../support/services';
@@ -21,7 +22,7 @@ describe(`${PublishingService.name}: text in update documents`, () => {
   before(async () => {
     ({ db, ds } = await createMigratedDatabase());
     store = new UpdateStoreRepository(new ChangeLogRepository());
-    sut = new PublishingService(new UnitOfWork(ds), store);
+    sut = new PublishingService(new UnitOfWork(ds), store, new PublisherRepository());
   });
   after(async () => {
     await ds.destroy();
