@@ -1,0 +1,164 @@
+// A wide tree (issue 13): 1 root → 10 children → 30 grandchildren, each node its own process on its own PostgreSQL
+// database, the root seeded with a synthetic catalog. One extra child first syncs alone (the yardstick, with every
+// node already running); then the ten children sync from the root at once, then the thirty grandchildren from their
+// children at once. Prints each wave's time and runs, the root's peak RSS and CPU seconds over the children's wave,
+// how many of the 41 nodes end identical to the root, and (children's wave + grandchildren's wave) / (40 × the lone
+// sync). Goals: 41 of 41 identical on the first try; ratio <= 0.8.
+// Run: npm run build && node dist/scripts/bench/tree.js [revisions=10000] [--children 10] [--per-child 3]
+// (needs PostgreSQL on 127.0.0.1:5432; every database and process it makes is removed at the end, also on Ctrl-C).
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { startTier, type TierNode } from '../../test/support/hierarchy';
+import { runCli } from '../../test/support/node-process';
+import { sql, TEST_PG_URL } from '../../test/support/test-database';
+import {
+  catalogFingerprint,
+  cleanUp,
+  cleanUpOnInterrupt,
+  describeOutcomes,
+  inBatches,
+  procReading,
+  started,
+  timedSync,
+  watch,
+  wave,
+  type SyncOutcome,
+  type Watched,
+} from './tree-support';
+
+const GOALS = { ratio: 0.8 };
+/** Nodes started at once while building the tree (each start runs migrations and a CLI on its parent). */
+const START_WIDTH = 4;
+/** Pool sizes hard-coded in src/main.ts (a node) and src/cli/with-database.ts (a CLI command such as `cascade sync`). */
+const NODE_POOL = 20;
+const CLI_POOL = 2;
+/** How long pg's pool keeps an idle connection open, plus a margin. */
+const IDLE_POOL_MS = 12_000;
+
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const revisions = Number(argv.find((a, i) => /^\d+$/.test(a) && !argv[i - 1]?.startsWith('--')) ?? 10000);
+const childCount = option('children', 10);
+const perChild = option('per-child', 3);
+
+const mb = (n: number) => `${n.toFixed(0)} MB`;
+const s = (n: number) => `${n.toFixed(1)} s`;
+const load = () => `load ${os.loadavg()[0].toFixed(2)}`;
+const meets = (ok: boolean) => (ok ? 'meets' : 'MISSES');
+const describeWatch = (w: Watched) =>
+  `CPU ${w.cpuSeconds.toFixed(1)} s, peak RSS ${mb(w.peakRssMb)}; peak PostgreSQL connections ${w.connections} (${w.ours} on this run's databases)`;
+
+async function main() {
+  cleanUpOnInterrupt();
+  const nodes = 2 + childCount + childCount * perChild;
+  const [{ max_connections: maxConnections }] = await sql<{ max_connections: string }>(TEST_PG_URL, 'SHOW max_connections');
+  console.log(
+    `tree: 1 root → ${childCount} children → ${childCount * perChild} grandchildren, plus 1 lone child; ${revisions} revisions; ` +
+      `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, ${load()} (machine shared with other work)`,
+  );
+  console.log(
+    `PostgreSQL max_connections ${maxConnections}; pools: ${nodes} nodes × up to ${NODE_POOL} + each running sync × ${CLI_POOL} ` +
+      `(node pools open connections only as requests need them and close them after 10 s idle)`,
+  );
+
+  let t = performance.now();
+  const root = await startTier('root');
+  started.push(root);
+  const seeded = await runCli(['seed', '--revisions', String(revisions), '--products', '20'], root.env, undefined, 30 * 60 * 1000);
+  if (seeded.code !== 0) throw new Error(`seeding the root failed: ${seeded.stderr}`);
+  console.log(`root seeded with ${revisions} revisions in ${s((performance.now() - t) / 1000)}`);
+
+  t = performance.now();
+  const startUnder = async (name: string, parent: TierNode) => {
+    const tier = await startTier(name, parent);
+    started.push(tier);
+    return tier;
+  };
+  const lone = await startUnder('lone', root);
+  const children = await inBatches(
+    Array.from({ length: childCount }, (_, i) => `c${String(i + 1).padStart(2, '0')}`),
+    START_WIDTH,
+    (name) => startUnder(name, root),
+  );
+  const grandchildren = await inBatches(
+    children.flatMap((c) => Array.from({ length: perChild }, (_, j) => ({ name: `${c.name}g${j + 1}`, parent: c }))),
+    START_WIDTH,
+    ({ name, parent }) => startUnder(name, parent),
+  );
+  console.log(`${started.length} nodes started in ${s((performance.now() - t) / 1000)}`);
+  // Let the start's database connections close (10 s idle) and its load settle before the yardstick.
+  await new Promise((resolve) => setTimeout(resolve, IDLE_POOL_MS));
+
+  const rootPid = root.process!.child.pid!;
+  let stop = await watch([rootPid]);
+  const alone = await timedSync(lone);
+  const aloneRoot = await stop();
+  console.log(`\nlone child's sync: ${s(alone.seconds)}, exit ${alone.code}; root: ${describeWatch(aloneRoot)}; ${load()}`);
+  describeOutcomes([alone]).forEach((l) => console.log(l));
+  if (alone.code !== 0) throw new Error('the lone sync failed: no yardstick for the ratio');
+
+  stop = await watch([rootPid]);
+  const first = await wave(children);
+  const firstRoot = await stop();
+  console.log(`\nchildren's wave (${children.length} at once): ${s(first.seconds)}; ${summary(first.outcomes)}; ${load()}`);
+  describeOutcomes(first.outcomes).forEach((l) => console.log(l));
+  console.log(`  root over the wave: ${describeWatch(firstRoot)}`);
+
+  stop = await watch(children.map((c) => c.process!.child.pid!));
+  const second = await wave(grandchildren);
+  const parents = await stop();
+  console.log(`\ngrandchildren's wave (${grandchildren.length} at once): ${s(second.seconds)}; ${summary(second.outcomes)}; ${load()}`);
+  describeOutcomes(second.outcomes).forEach((l) => console.log(l));
+  console.log(`  the ${children.length} children (their parents) together over the wave: ${describeWatch(parents)}`);
+
+  await report(root, lone, [...children, ...grandchildren], first.seconds + second.seconds, alone.seconds);
+}
+
+/** summary counts a wave's successes: "10 of 10 ok". */
+function summary(outcomes: SyncOutcome[]): string {
+  return `${outcomes.filter((o) => o.code === 0).length} of ${outcomes.length} ok`;
+}
+
+/** report compares every node's catalog with the root's, prints the memory of the node processes, what they logged, and the ratio. */
+async function report(root: TierNode, lone: TierNode, tree: TierNode[], treeSeconds: number, aloneSeconds: number) {
+  const want = await catalogFingerprint(root);
+  const prints = await inBatches(tree, 8, async (n) => ({ n, f: await catalogFingerprint(n) }));
+  const differing = prints.filter(({ f }) => f.md5 !== want.md5);
+  const identical = 1 + prints.length - differing.length;
+  const loneSame = (await catalogFingerprint(lone)).md5 === want.md5;
+  console.log(
+    `\nidentical to the root (${want.revisions} revisions): ${identical} of ${tree.length + 1} ` +
+      `(goal all, on the first try: ${meets(differing.length === 0)}); lone child ${loneSame ? 'identical' : 'DIFFERS'}`,
+  );
+  if (differing.length) console.log(`  differing: ${differing.map(({ n, f }) => `${n.name} (${f.revisions})`).join(', ')}`);
+
+  const procs = [root, lone, ...tree].map((n) => ({ n, r: procReading(n.process!.child.pid!) }));
+  const biggest = procs.reduce((a, b) => (b.r.hwmMb > a.r.hwmMb ? b : a));
+  const total = procs.reduce((sum, p) => sum + p.r.rssMb, 0);
+  console.log(
+    `node processes: ${procs.length}, RSS now ${mb(total)} together; highest peak (VmHWM) ${mb(biggest.r.hwmMb)} (${biggest.n.name}); ` +
+      `memory available now ${(os.freemem() / 2 ** 30).toFixed(1)} GB of ${(os.totalmem() / 2 ** 30).toFixed(0)} GB`,
+  );
+  const logged = [root, lone, ...tree].filter((n) => n.process!.output().trim());
+  console.log(`nodes that logged at warn or error: ${logged.length}`);
+  for (const n of logged.slice(0, 8)) {
+    const lines = n.process!.output().trim().split('\n');
+    console.log(`  ${n.name}: ${lines.length} line(s), first: ${lines[0].slice(0, 300)}`);
+  }
+
+  const ratio = treeSeconds / (tree.length * aloneSeconds);
+  console.log(
+    `\ntree time ${s(treeSeconds)} / (${tree.length} × lone sync ${s(aloneSeconds)} = ${s(tree.length * aloneSeconds)}) ` +
+      `= ratio ${ratio.toFixed(2)} (goal <= ${GOALS.ratio}: ${meets(ratio <= GOALS.ratio)})`,
+  );
+}
+
+main()
+  .catch((err: Error) => {
+    console.error(`bench failed: ${err.message}`);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanUp());
