@@ -143,10 +143,16 @@ export function cleanUp(): Promise<void> {
   return cleaning;
 }
 
-/** cleanUpOnInterrupt cleans up and exits when the bench is interrupted (Ctrl-C, kill). */
+/** stopIfInterrupted throws once clean-up has begun, so an interrupted run prints nothing more after the runs it killed. */
+export function stopIfInterrupted(): void {
+  if (cleaning) throw new Error('interrupted');
+}
+
+/** cleanUpOnInterrupt cleans up and exits when the bench is interrupted (Ctrl-C, kill); a repeated signal changes nothing. */
 export function cleanUpOnInterrupt(): void {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(sig, () => {
+    process.on(sig, () => {
+      if (cleaning) return;
       console.error(`\n${sig}: stopping the nodes and dropping the databases…`);
       void cleanUp().finally(() => process.exit(130));
     });
