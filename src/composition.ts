@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { DEFAULT_RETRY_POLICY } from './clients/retry-policy';
 import { UpstreamContentClient } from './clients/upstream-content-client';
 import type { Config } from './config/config';
 import { ContentStore } from './content/content-store';
@@ -34,11 +35,12 @@ import { UploadService } from './services/upload.service';
 import { SyncWorker } from './services/sync-worker';
 import { UpstreamSettings } from './services/upstream-settings';
 
-/** What building the services needs from the configuration. */
+/** What building the services needs from the configuration (the retry bounds of a sync default to DEFAULT_RETRY_POLICY's). */
 export type ServiceSettings = Pick<
   Config,
   'upstream' | 'contentPolicy' | 'contentDir' | 'databaseUrl' | 'dataDir' | 'publicUrl' | 'uploadMaxBytes' | 'cookieLifetimeMinutes'
->;
+> &
+  Partial<Pick<Config, 'syncRetry'>>;
 
 /** Services indicates every service of a node, built once on one database by buildServices. */
 export interface Services {
@@ -140,6 +142,7 @@ export async function buildServices(
       runs: new SyncRunRepository(),
       upstream,
       contentPolicy: settings.contentPolicy,
+      retry: { ...DEFAULT_RETRY_POLICY, ...settings.syncRetry },
       prefetcher: jit,
       log,
       localLock: settings.databaseUrl ? undefined : () => syncLockFile(settings.dataDir),

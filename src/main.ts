@@ -13,14 +13,24 @@ import { uploadRoutes } from './http/upload.routes';
 import { SyncScheduler } from './jobs/sync-scheduler';
 import { requestContext } from './db/unit-of-work';
 import { createLogger, type Logger } from './lib/logger';
-import { createMetricsRegistry } from './lib/metrics';
+import { createMetricsRegistry, serverSyncMetrics } from './lib/metrics';
 import { dssAuthWebServiceSpec } from './soap/dss-auth-web-service.soap';
 import { publishingServiceSpec } from './soap/publishing-service.soap';
 import { serverSyncWebServiceSpec } from './soap/server-sync-web-service.soap';
+import { ServerSyncGate } from './soap/server-sync-gate';
 import { hostSoapService } from './soap/soap-host';
 
 /** How long /healthz waits for the database, so it answers within 2 s either way. */
 const HEALTH_PING_MS = 1500;
+/** Database connections of a node, and how long a request waits for one before it is answered ServerBusy. */
+const POOL_SIZE = 20;
+const POOL_WAIT_MS = 10_000;
+/**
+ * How long an idle keep-alive connection is kept open: well above the 10 s a Cascade child keeps one for
+ * reuse (and the 60 s of common HTTP clients), so a child never sends on a socket this node is closing.
+ * Node's default of 5 s equalled its clients' and raced under load ("other side closed", "socket hang up").
+ */
+const KEEP_ALIVE_MS = 65_000;
 /** How long a stopping node lets running requests finish. */
 const STOP_GRACE_MS = 5000;
 // A partial upload untouched this long was left by a crash (a live upload keeps its temp file's mtime fresh).
@@ -38,7 +48,7 @@ export interface RunningNode {
  * with its SOAP services → listen.
  */
 export async function startNode(config: Config, log: Logger): Promise<RunningNode> {
-  const database = await openDatabase(config, { poolSize: 20 });
+  const database = await openDatabase(config, { poolSize: POOL_SIZE, poolWaitMs: POOL_WAIT_MS });
   try {
     const applied = await migrateUp(database.dataSource);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -72,13 +82,23 @@ export async function startNode(config: Config, log: Logger): Promise<RunningNod
     const soapOptions = { publicUrl: config.publicUrl, maxBytes: config.soapMaxBytes, log };
     await hostSoapService(app, publishingServiceSpec(services.publishing, providerAuth), soapOptions);
     await hostSoapService(app, dssAuthWebServiceSpec(services.sessions, downstreamAuth), soapOptions);
-    await hostSoapService(app, serverSyncWebServiceSpec(services.serverSync, services.sessions), soapOptions);
+    // Half the pool for children's heavy sync calls by default, so clients, uploads and the node's own work keep the rest.
+    const maxConcurrent = config.serverSyncLimit.maxConcurrent ?? Math.max(1, Math.floor(POOL_SIZE / 2));
+    const gate = new ServerSyncGate(
+      { maxConcurrent, maxQueued: config.serverSyncLimit.maxQueued ?? maxConcurrent },
+      serverSyncMetrics(registry),
+      log,
+    );
+    await hostSoapService(app, { ...serverSyncWebServiceSpec(services.serverSync, services.sessions), admit: gate.admit }, soapOptions);
 
     app.use(notFound);
     app.use(errorHandler(log));
     const server = await listen(app, config.port, config.host);
     // Node's default of 5 minutes for a whole request would cut off large uploads; headersTimeout still applies.
     server.requestTimeout = 0;
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
+    // Above the keep-alive time, as Node advises, so an idle connection is closed by keep-alive, not by this timer.
+    server.headersTimeout = KEEP_ALIVE_MS + 1000;
     log.info({ port: config.port, publicUrl: config.publicUrl, database: database.kind, nodeId }, 'cascade node listening');
     scheduler?.start();
     return {

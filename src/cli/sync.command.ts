@@ -1,6 +1,7 @@
 import { MultiBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { UpstreamClient } from '../clients/upstream-client';
+import { createLogger } from '../lib/logger';
 import { withServices } from './with-database';
 
 /** registerSyncCommands adds `cascade sync`, `cascade upstream …` and `cascade subscription …`, the child side. */
@@ -110,9 +111,13 @@ export function registerSyncCommands(program: Command): void {
 
 async function offeredCatalog(upstream: Parameters<typeof UpstreamClient.connect>[0] | undefined) {
   if (!upstream) throw new Error('this node has no upstream: set CASCADE_UPSTREAM_URL/ID/SECRET or run `cascade upstream set`');
-  const client = await UpstreamClient.connect(upstream);
-  await client.authorize();
-  return client.getCatalog();
+  const client = await UpstreamClient.connect(upstream, { log: createLogger('warn') });
+  try {
+    await client.authorize();
+    return await client.getCatalog();
+  } finally {
+    await client.close();
+  }
 }
 
 /** progressBars shows one bar per sync step on a terminal, and nothing elsewhere. */

@@ -80,6 +80,6 @@ export function readSoapResponse(operation: string, envelope: string, responseNa
       `the response is not a well-formed SOAP message: ${(err as Error).message.split('\n')[0]}`,
     );
   }
-  if (fault) throw new SoapCallError(operation, fault.code, fault.message ?? fault.faultstring ?? 'SOAP fault');
+  if (fault) throw new SoapCallError(operation, fault.code, fault.message ?? fault.faultstring ?? 'SOAP fault', { fault: true });
   if (!found) throw new SoapCallError(operation, undefined, `the response holds no ${responseName}`);
 }

@@ -30,6 +30,14 @@ export interface Config {
   syncSchedule: string | undefined;
   /** When payloads are fetched from the parent. */
   contentPolicy: ContentPolicy;
+  /** How a child retries a call its parent failed transiently: attempts, and time from the first failure. */
+  syncRetry: { maxAttempts: number; maxElapsedMs: number };
+  /**
+   * How much sync work this node takes on for its children: heavy ServerSync calls (GetRevisionIdList,
+   * GetUpdateData) run at once and wait in line; beyond that it answers ServerBusy. Undefined = derived
+   * from the database pool.
+   */
+  serverSyncLimit: { maxConcurrent: number | undefined; maxQueued: number | undefined };
 }
 
 /** ContentPolicy says when a child fetches payloads: on first request, during sync, or during sync if approved (WSUS LazySync). */
@@ -97,6 +105,10 @@ const schema = z.object({
   CASCADE_UPSTREAM_SECRET: z.string().trim().min(1).optional(),
   CASCADE_SYNC_SCHEDULE: z.string().trim().refine(isSchedule, 'must be a cron expression or an interval such as 30m, 6h or 1d').optional(),
   CASCADE_CONTENT_POLICY: z.enum(['on-demand', 'immediate', 'approved-only']).default('on-demand'),
+  CASCADE_SYNC_RETRY_ATTEMPTS: intInRange(1, 100).default(6),
+  CASCADE_SYNC_RETRY_SECONDS: intInRange(0, 24 * 3600).default(120),
+  CASCADE_SYNC_MAX_CONCURRENT: intInRange(1, 10_000).optional(),
+  CASCADE_SYNC_MAX_QUEUED: intInRange(0, 100_000).optional(),
 });
 
 /** isSchedule accepts an interval ("90s", "30m", "6h", "1d") or a 5- or 6-field cron expression croner can run. */
@@ -162,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     syncSchedule: v.CASCADE_SYNC_SCHEDULE,
     contentPolicy: v.CASCADE_CONTENT_POLICY,
+    syncRetry: { maxAttempts: v.CASCADE_SYNC_RETRY_ATTEMPTS, maxElapsedMs: v.CASCADE_SYNC_RETRY_SECONDS * 1000 },
+    serverSyncLimit: { maxConcurrent: v.CASCADE_SYNC_MAX_CONCURRENT, maxQueued: v.CASCADE_SYNC_MAX_QUEUED },
   });
 }
 

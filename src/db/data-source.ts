@@ -7,8 +7,11 @@ import type { SocketConnection } from './embedded-postgres';
 /** Where a DataSource connects: an external Postgres URL or an embedded database's socket. */
 export type DatabaseTarget = { url: string } | { socket: SocketConnection };
 
-/** createDataSource builds the one DataSource shape used by the node, the CLI and the tests. */
-export function createDataSource(target: DatabaseTarget, poolSize = 10): DataSource {
+/**
+ * createDataSource builds the one DataSource shape used by the node, the CLI and the tests: a pool of
+ * poolSize connections, where a caller waits at most poolWaitMs for one (unset: as long as it takes).
+ */
+export function createDataSource(target: DatabaseTarget, poolSize = 10, poolWaitMs?: number): DataSource {
   const where = 'url' in target ? { url: target.url } : { ...target.socket };
   return new DataSource({
     type: 'postgres',
@@ -20,7 +23,7 @@ export function createDataSource(target: DatabaseTarget, poolSize = 10): DataSou
     synchronize: false,
     installExtensions: false,
     uuidExtension: 'pgcrypto',
-    extra: { max: poolSize },
+    extra: { max: poolSize, ...(poolWaitMs ? { connectionTimeoutMillis: poolWaitMs } : {}) },
     logging: ['error'],
   });
 }

@@ -39,24 +39,27 @@ export interface DatabaseSettings {
  * data folder, through the running node's socket when `shareRunning` and a node runs, else by opening
  * the folder itself (taking its lock).
  */
-export async function openDatabase(s: DatabaseSettings, opts: { shareRunning?: boolean; poolSize?: number } = {}): Promise<Database> {
+export async function openDatabase(
+  s: DatabaseSettings,
+  opts: { shareRunning?: boolean; poolSize?: number; poolWaitMs?: number } = {},
+): Promise<Database> {
   if (s.databaseUrl) {
     const where = describeUrl(s.databaseUrl);
     const target = { url: s.databaseUrl };
     await probe(target, where);
-    const dataSource = await createDataSource(target, opts.poolSize).initialize();
+    const dataSource = await createDataSource(target, opts.poolSize, opts.poolWaitMs).initialize();
     return database(dataSource, 'postgres', where, () => dataSource.destroy());
   }
   const where = `embedded in ${s.dataDir}`;
   const running = opts.shareRunning ? runningEmbedded(s.dataDir) : undefined;
   if (running) {
     await probe({ socket: running }, `${where} (through its running node)`);
-    const dataSource = await createDataSource({ socket: running }, opts.poolSize).initialize();
+    const dataSource = await createDataSource({ socket: running }, opts.poolSize, opts.poolWaitMs).initialize();
     return database(dataSource, 'embedded', where, () => dataSource.destroy());
   }
   const embedded = await EmbeddedPostgres.start(s.dataDir);
   try {
-    const dataSource = await createDataSource({ socket: embedded.connection }, opts.poolSize).initialize();
+    const dataSource = await createDataSource({ socket: embedded.connection }, opts.poolSize, opts.poolWaitMs).initialize();
     return database(dataSource, 'embedded', where, async () => {
       await dataSource.destroy();
       await embedded.stop();

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, QueryRunner, ReplicationMode } from 'typeorm';
 import type { Actor } from '../domain/actor';
+import { DomainError } from '../domain/errors';
 
 /**
  * RequestContext indicates one request or job: who acts, its id for the logs, and, inside a unit of
@@ -67,6 +68,9 @@ export function guardTransactionScope(ds: DataSource): void {
   };
 }
 
+/** What pg's pool says when no connection came free (or could be opened) within its connectionTimeoutMillis. */
+const POOL_TIMEOUT = /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/;
+
 /** Isolation levels a use case may ask for. */
 export type Isolation = 'READ COMMITTED' | 'REPEATABLE READ';
 
@@ -82,6 +86,15 @@ export class UnitOfWork {
 
   run<T>(ctx: RequestContext, fn: (ctx: TxContext) => Promise<T>, isolation: Isolation = 'READ COMMITTED'): Promise<T> {
     if (ctx.tx) return fn(ctx as TxContext);
+    return this.transaction(isolation, fn, ctx).catch((err: unknown) => {
+      // The pool had no connection free in time (its connectionTimeoutMillis): the node is busy, not broken.
+      if (err instanceof Error && POOL_TIMEOUT.test(err.message))
+        throw new DomainError('ServerBusy', 'no database connection came free in time; retry after 5 seconds');
+      throw err;
+    });
+  }
+
+  private transaction<T>(isolation: Isolation, fn: (ctx: TxContext) => Promise<T>, ctx: RequestContext): Promise<T> {
     return this.ds.transaction(isolation, (tx) => {
       const scope: TransactionScope = { runner: tx.queryRunner!, open: true };
       return transactionScope.run(scope, async () => {

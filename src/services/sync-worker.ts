@@ -10,6 +10,7 @@ import type { UpdateStoreRepository } from '../repositories/update-store.reposit
 import type { UpstreamSubscriptionRepository } from '../repositories/upstream-subscription.repository';
 import { SyncRun, type PayloadPrefetcher, type SyncProgress } from './sync-run';
 import { UpstreamClient } from '../clients/upstream-client';
+import type { RetryPolicy } from '../clients/retry-policy';
 import type { UpstreamSettings } from './upstream-settings';
 
 const NO_COUNTS: SyncCounts = { revisionsListed: 0, revisionsTransferred: 0, revisionsImported: 0, filesPrefetched: 0 };
@@ -25,6 +26,8 @@ export interface SyncWorkerDeps {
   runs: SyncRunRepository;
   upstream: UpstreamSettings;
   contentPolicy: ContentPolicy;
+  /** How each call to the parent is retried when it fails transiently. */
+  retry: RetryPolicy;
   prefetcher?: PayloadPrefetcher;
   log: Logger;
   /**
@@ -67,8 +70,10 @@ export class SyncWorker {
       if (!release) throw new DomainError('ServerBusy', 'a sync is already running for this node');
       const runId = await this.d.uow.run(ctx, (tx) => this.d.runs.start(tx, trigger, new Date()));
       let run: SyncRun | undefined;
+      let client: UpstreamClient | undefined;
       try {
-        run = new SyncRun(ctx, { ...this.d, client: await UpstreamClient.connect(upstream), onProgress });
+        client = await UpstreamClient.connect(upstream, { log: this.d.log, retry: this.d.retry });
+        run = new SyncRun(ctx, { ...this.d, client, onProgress });
         const counts = await run.run();
         await this.d.uow.run(ctx, (tx) => this.d.runs.finish(tx, runId, 'Succeeded', counts));
         this.d.log.info({ runId, ...counts }, 'sync succeeded');
@@ -78,6 +83,8 @@ export class SyncWorker {
         await this.d.uow.run(ctx, (tx) => this.d.runs.finish(tx, runId, 'Failed', run?.counts ?? NO_COUNTS, message));
         this.d.log.warn({ runId, err: message }, 'sync failed');
         throw err;
+      } finally {
+        await client?.close();
       }
     } finally {
       this.running = false;

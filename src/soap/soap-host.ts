@@ -22,6 +22,8 @@ export interface SoapServiceSpec {
   operations: Record<string, SoapOperation>;
   /** Middleware run before the envelope is dispatched (e.g. HTTP Basic for publishers). */
   before?: RequestHandler[];
+  /** Middleware run before the body is even read: a cheap refusal when the node is too busy (ServerSyncGate). */
+  admit?: RequestHandler;
 }
 
 const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -53,6 +55,7 @@ export function hostSoapService(
   // Authentication first, so an unauthenticated caller learns nothing about the service.
   app.post(
     spec.path,
+    ...(spec.admit ? [spec.admit] : []),
     express.raw({ type: () => true, limit: opts.maxBytes }),
     ...(spec.before ?? []),
     forceXmlContentType,

@@ -12,8 +12,9 @@ describe('sync crash safety and an unreachable parent', function () {
     root = await startTier('root');
     const seeded = await runCli(['seed', '--revisions', '5000', '--products', '5'], root.env);
     expect(seeded.code, seeded.stderr).to.equal(0);
-    // The child syncs on its own schedule, inside its node process, which the test kills.
-    child = await startTier('child', root, { CASCADE_SYNC_SCHEDULE: '1s' });
+    // The child syncs on its own schedule, inside its node process, which the test kills. A scheduled run the
+    // parent's stop catches in the middle retries for a few seconds only, so `cascade sync` soon gets its turn.
+    child = await startTier('child', root, { CASCADE_SYNC_SCHEDULE: '1s', CASCADE_SYNC_RETRY_SECONDS: '5' });
   });
   after(async () => {
     await dropTier(child);

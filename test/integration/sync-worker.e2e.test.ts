@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { UpstreamClient } from '../../src/clients/upstream-client';
+import { createLogger } from '../../src/lib/logger';
 import { dropTier, query, startTier, type TierNode } from '../support/hierarchy';
 import { REPO_ROOT, runCli } from '../support/node-process';
 import { waitFor } from '../support/wait-for';
@@ -22,11 +23,14 @@ describe('the sync worker against a real parent', function () {
   });
 
   it('re-authorizes once when the parent says InvalidCookie, and goes on', async () => {
-    const client = await UpstreamClient.connect({
-      url: root.url,
-      serverId: child.env.CASCADE_UPSTREAM_ID,
-      secret: child.env.CASCADE_UPSTREAM_SECRET,
-    });
+    const client = await UpstreamClient.connect(
+      {
+        url: root.url,
+        serverId: child.env.CASCADE_UPSTREAM_ID,
+        secret: child.env.CASCADE_UPSTREAM_SECRET,
+      },
+      { log: createLogger('silent') },
+    );
     await client.authorize();
     // Spoil the cookie as an expired or foreign one would be: the parent answers InvalidCookie.
     (client as unknown as { cookie: { EncryptedData: string } }).cookie.EncryptedData = Buffer.alloc(64, 7).toString('base64');
@@ -34,6 +38,7 @@ describe('the sync worker against a real parent', function () {
     expect(list.revisions.length).to.be.greaterThan(16);
     (client as unknown as { cookie: { EncryptedData: string } }).cookie.EncryptedData = Buffer.alloc(64, 9).toString('base64');
     expect((await client.getCatalog()).products.length).to.be.greaterThan(0);
+    await client.close();
   });
 
   it('runs one sync at a time: a second `cascade sync` started meanwhile is refused, the first completes', async () => {

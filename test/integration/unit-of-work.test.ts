@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/db/data-source';
 import { requestContext, SecondConnectionError, UnitOfWork } from '../../src/db/unit-of-work';
+import { DomainError } from '../../src/domain/errors';
 import { createMigratedDatabase, type TestDatabase } from '../support/test-database';
 
 describe(UnitOfWork.name, () => {
@@ -59,5 +61,25 @@ describe(UnitOfWork.name, () => {
       later = new Promise((resolve) => setTimeout(resolve, 50)).then(() => ds.query('SELECT 1 AS one'));
     });
     expect(await later).to.deep.equal([{ one: 1 }]);
+  });
+
+  it('answers ServerBusy when the pool has no connection free within its wait, instead of waiting on', async () => {
+    const small = await createDataSource({ url: db.url }, 1, 300).initialize();
+    try {
+      const uow = new UnitOfWork(small);
+      let release!: () => void;
+      const holding = uow.run(ctx, () => new Promise<void>((resolve) => (release = resolve)));
+      const started = Date.now();
+      const err = await uow.run(requestContext({ kind: 'node' }), async () => 1).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(DomainError);
+      expect((err as DomainError).code).to.equal('ServerBusy');
+      expect((err as Error).message).to.match(/retry after \d+ seconds/);
+      expect(Date.now() - started).to.be.below(5000);
+      release();
+      await holding;
+      expect(await uow.run(ctx, async () => 2)).to.equal(2);
+    } finally {
+      await small.destroy();
+    }
   });
 });
