@@ -36,11 +36,23 @@ export async function wave(tiers: TierNode[]): Promise<{ seconds: number; outcom
   return { seconds: (performance.now() - t) / 1000, outcomes };
 }
 
-/** describeOutcomes prints runs compactly, five a line ("c03 ok 41.2s"), then each failure with its stderr. */
+/**
+ * describeOutcomes prints runs compactly, five a line ("c03 ok 41.2s"), then the calls the runs retried (the warnings
+ * "parent call failed; retrying" on their stderr, by reason), then each failure with its stderr.
+ */
 export function describeOutcomes(outcomes: SyncOutcome[]): string[] {
   const cells = outcomes.map((o) => `${o.node} ${o.code === 0 ? 'ok' : `FAIL(${o.code})`} ${o.seconds.toFixed(1)}s`);
   const lines: string[] = [];
   for (let i = 0; i < cells.length; i += 5) lines.push(`    ${cells.slice(i, i + 5).join('  ')}`);
+  const retries = outcomes.map((o) => [...o.stderr.matchAll(/"reason":"(\w+)"[^\n]*retrying/g)].map((m) => m[1]));
+  const reasons = new Map<string, number>();
+  for (const r of retries.flat()) reasons.set(r, (reasons.get(r) ?? 0) + 1);
+  if (reasons.size) {
+    const by = [...reasons].map(([reason, n]) => `${reason} ${n}`).join(', ');
+    lines.push(
+      `    calls retried: ${retries.flat().length} (${by}) in ${retries.filter((r) => r.length).length} of ${outcomes.length} runs`,
+    );
+  }
   for (const o of outcomes.filter((x) => x.code !== 0)) {
     const why = (o.stderr.trim() || o.stdout.trim() || '(no output)').replace(/\s*\n\s*/g, ' | ');
     lines.push(`    ! ${o.node} failed after ${o.seconds.toFixed(1)} s: ${why.slice(0, 400)}`);
