@@ -10,6 +10,8 @@ import { freePort } from '../../test/support/node-process';
 /** A running private cluster: the admin URL tests connect to, and how to stop and remove it. */
 export interface PrivatePostgres {
   url: string;
+  /** The cluster's postmaster, whose CPU time and reaped children's count what the cluster used. */
+  postmasterPid: number;
   stop(): void;
 }
 
@@ -37,6 +39,7 @@ export async function startPrivatePostgres(maxConnections: number): Promise<Priv
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    postmasterPid: Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop: () => {
       if (stopped) return;
       stopped = true;

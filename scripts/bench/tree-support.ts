@@ -3,13 +3,12 @@
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
+import { clusterCpu, exitedChildrenCpu, machineCpu, procReading } from './cpu-accounting';
 import { dropTier, query, type TierNode } from '../../test/support/hierarchy';
 import { killLeftoverProcesses, runCli } from '../../test/support/node-process';
 import { dropLeftoverDatabases, TEST_PG_URL } from '../../test/support/test-database';
 import { RUN_DATABASE_PREFIX, RUN_DIR } from '../../test/support/test-run';
 
-/** Linux reports utime and stime in USER_HZ ticks, 100 per second on every architecture it runs on. */
-const USER_HZ = 100;
 /** A sync still running after this long is killed and counted as failed, so a hang cannot stall the bench. */
 const SYNC_TIME_LIMIT_MS = 30 * 60 * 1000;
 
@@ -60,24 +59,14 @@ export function describeOutcomes(outcomes: SyncOutcome[]): string[] {
   return lines;
 }
 
-/** The CPU time (user + system) a process has used, and its resident and peak resident set, from /proc. */
-export function procReading(pid: number): { cpuSeconds: number; rssMb: number; hwmMb: number } {
-  try {
-    // Fields after the parenthesised command name, which may itself hold spaces: state is [0], utime [11], stime [12].
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
-    return { cpuSeconds: (Number(f[11]) + Number(f[12])) / USER_HZ, rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
-  } catch {
-    return { cpuSeconds: 0, rssMb: 0, hwmMb: 0 };
-  }
-}
-
 /** What watch saw between its start and stop. */
 export interface Watched {
   /** CPU seconds (user + system) the watched processes used together. */
   cpuSeconds: number;
+  /** CPU seconds of the `cascade sync` runs that ended meanwhile, of the PostgreSQL cluster when known, and of the whole machine. */
+  syncsCpuSeconds: number;
+  postgresCpuSeconds: number | undefined;
+  machineCpuSeconds: number;
   /** The highest RSS any one of them reached (sampled every 100 ms). */
   peakRssMb: number;
   /** Peak client connections on the whole PostgreSQL server, and on this run's databases (sampled every 500 ms). */
@@ -85,13 +74,21 @@ export interface Watched {
   ours: number;
 }
 
-/** watch samples, until the returned function is called, the CPU and RSS of some processes and PostgreSQL's connections. */
-export async function watch(pids: number[]): Promise<() => Promise<Watched>> {
+/**
+ * watch samples, until the returned function is called, the CPU and RSS of some processes and PostgreSQL's connections,
+ * and the CPU used meanwhile by the syncs that ended, by the PostgreSQL cluster (given its postmaster) and by the machine.
+ */
+export async function watch(pids: number[], postmasterPid?: number): Promise<() => Promise<Watched>> {
   const pg = new Client({ connectionString: TEST_PG_URL });
   await pg.connect();
-  const cpu = () => pids.reduce((sum, pid) => sum + procReading(pid).cpuSeconds, 0);
-  const cpuAtStart = cpu();
-  const seen: Watched = { cpuSeconds: 0, peakRssMb: 0, connections: 0, ours: 0 };
+  const cpu = () => ({
+    watched: pids.reduce((sum, pid) => sum + procReading(pid).cpuSeconds, 0),
+    syncs: exitedChildrenCpu(),
+    postgres: postmasterPid ? clusterCpu(postmasterPid) : 0,
+    machine: machineCpu(),
+  });
+  const atStart = cpu();
+  const seen = { peakRssMb: 0, connections: 0, ours: 0 };
   let sampling = Promise.resolve();
   const sampleConnections = async () => {
     const { rows } = await pg.query<{ all: number; ours: number }>(
@@ -112,7 +109,14 @@ export async function watch(pids: number[]): Promise<() => Promise<Watched>> {
     clearInterval(timer);
     await sampling;
     await pg.end();
-    return { ...seen, cpuSeconds: cpu() - cpuAtStart };
+    const atEnd = cpu();
+    return {
+      ...seen,
+      cpuSeconds: atEnd.watched - atStart.watched,
+      syncsCpuSeconds: atEnd.syncs - atStart.syncs,
+      postgresCpuSeconds: postmasterPid ? atEnd.postgres - atStart.postgres : undefined,
+      machineCpuSeconds: atEnd.machine - atStart.machine,
+    };
   };
 }
 
