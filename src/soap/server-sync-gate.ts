@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { DomainError } from '../domain/errors';
 import type { Logger } from '../lib/logger';
 import type { ServerSyncMetrics } from '../lib/metrics';
+import { Semaphore, type SemaphoreFullError } from '../lib/semaphore';
 import { faultEnvelope, toSoapFault } from './faults';
 
 /** The ServerSync operations whose work grows with the catalog: each holds a database connection and builds a large answer. */
@@ -27,8 +28,7 @@ export interface ServerSyncGateSettings {
  * recent heavy requests took. Each refusal is counted in /metrics and logged (rate-limited).
  */
 export class ServerSyncGate {
-  private inFlight = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly turns: Semaphore;
   /** A moving average of heavy requests' durations, for the wait suggested to a refused child. */
   private averageMs = 500;
   private lastLog = 0;
@@ -39,6 +39,9 @@ export class ServerSyncGate {
     private readonly metrics: ServerSyncMetrics,
     private readonly log: Logger,
   ) {
+    this.turns = new Semaphore(settings.maxConcurrent, settings.maxQueued, QUEUE_WAIT_MS, (running, waiting) =>
+      metrics.load(running, waiting),
+    );
     metrics.load(0, 0);
   }
 
@@ -47,50 +50,33 @@ export class ServerSyncGate {
     const operation = soapActionOperation(req.get('SOAPAction'));
     if (LIGHT.has(operation)) return next();
     const label = HEAVY.has(operation) ? operation : 'other';
-    if (this.inFlight < this.settings.maxConcurrent) return this.run(res, next);
-    if (this.waiting.length >= this.settings.maxQueued) return this.refuse(req, res, label, 'limit');
-    const turn = () => {
-      clearTimeout(timer);
-      res.off('close', gone);
-      this.run(res, next);
-    };
-    const leave = () => {
-      const i = this.waiting.indexOf(turn);
-      if (i >= 0) this.waiting.splice(i, 1);
-      this.metrics.load(this.inFlight, this.waiting.length);
-    };
-    const gone = () => {
-      clearTimeout(timer);
-      leave();
-    };
-    const timer = setTimeout(() => {
-      res.off('close', gone);
-      leave();
-      this.refuse(req, res, label, 'queue-timeout');
-    }, QUEUE_WAIT_MS);
-    res.once('close', gone);
-    this.waiting.push(turn);
-    this.metrics.load(this.inFlight, this.waiting.length);
+    // A child that hangs up while waiting leaves the line.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    void this.turns.acquire(gone.signal).then(
+      (release) => this.run(res, next, release),
+      (err: SemaphoreFullError) => this.refuse(req, res, label, err.reason === 'full' ? 'limit' : 'queue-timeout'),
+    );
   };
 
   /** run holds a turn until the response is done (or the connection gone), then hands it to the next in line. */
-  private run(res: Response, next: () => void): void {
-    this.inFlight++;
-    this.metrics.load(this.inFlight, this.waiting.length);
+  private run(res: Response, next: () => void, release: () => void): void {
     const started = Date.now();
-    res.once('close', () => {
-      this.inFlight--;
+    const done = () => {
       this.averageMs = 0.8 * this.averageMs + 0.2 * (Date.now() - started);
-      const turn = this.waiting.shift();
-      this.metrics.load(this.inFlight, this.waiting.length);
-      turn?.();
-    });
-    next();
+      release();
+    };
+    // A child can hang up between its turn being granted and this call: its 'close' has then been heard.
+    if (res.closed) done();
+    else {
+      res.once('close', done);
+      next();
+    }
   }
 
   /** retryAfterSeconds estimates when a turn will be free: the work in line spread over the turns, at least a second. */
   private retryAfterSeconds(): number {
-    const ahead = this.inFlight + this.waiting.length;
+    const ahead = this.turns.running + this.turns.queued;
     const seconds = Math.ceil((this.averageMs * ahead) / this.settings.maxConcurrent / 1000);
     return Math.min(MAX_HINT_SECONDS, Math.max(1, seconds));
   }
@@ -98,13 +84,13 @@ export class ServerSyncGate {
   private refuse(req: Request, res: Response, operation: string, reason: 'limit' | 'queue-timeout'): void {
     const seconds = this.retryAfterSeconds();
     this.metrics.refused(operation, reason);
-    const running = `${this.inFlight} of ${this.settings.maxConcurrent} sync requests from downstream servers running, ${this.waiting.length} waiting`;
+    const running = `${this.turns.running} of ${this.settings.maxConcurrent} sync requests from downstream servers running, ${this.turns.queued} waiting`;
     this.logRefusal({
       operation,
       reason,
       client: req.socket.remoteAddress,
-      inFlight: this.inFlight,
-      queued: this.waiting.length,
+      inFlight: this.turns.running,
+      queued: this.turns.queued,
       retryAfterSeconds: seconds,
     });
     const fault = toSoapFault(

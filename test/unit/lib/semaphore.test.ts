@@ -29,10 +29,33 @@ describe('Semaphore', () => {
     const waiter = sut.run(async () => 'late').catch((e: unknown) => e);
     const refused = await sut.run(async () => 'x').catch((e: unknown) => e);
     expect(refused).to.be.instanceOf(SemaphoreFullError);
-    expect(await waiter).to.be.instanceOf(SemaphoreFullError);
+    expect((refused as SemaphoreFullError).reason).to.equal('full');
+    const timedOut = await waiter;
+    expect(timedOut).to.be.instanceOf(SemaphoreFullError);
+    expect((timedOut as SemaphoreFullError).reason).to.equal('timeout');
     release();
     await blocker;
     expect(await sut.run(() => Promise.reject(new Error('boom'))).catch((e: Error) => e.message)).to.equal('boom');
     expect(await sut.run(async () => 'free again')).to.equal('free again');
+  });
+
+  it('lets an aborted waiter leave the line, reports the counts as they change, and releases a permit once', async () => {
+    const counts: string[] = [];
+    const sut = new Semaphore(1, 2, 5000, (running, waiting) => counts.push(`${running}/${waiting}`));
+    const first = await sut.acquire();
+    const gone = new AbortController();
+    let goneGranted = false;
+    void sut.acquire(gone.signal).then(() => (goneGranted = true));
+    const next = sut.acquire();
+    expect([sut.running, sut.queued]).to.deep.equal([1, 2]);
+    gone.abort();
+    expect(sut.queued).to.equal(1);
+    first();
+    first();
+    const second = await next;
+    expect([sut.running, sut.queued, goneGranted]).to.deep.equal([1, 0, false]);
+    second();
+    expect(sut.running).to.equal(0);
+    expect(counts).to.deep.equal(['1/0', '1/1', '1/2', '1/1', '1/0', '0/0']);
   });
 });
