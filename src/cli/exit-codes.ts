@@ -1,3 +1,4 @@
+import { errorChain } from '../lib/error-chain';
 import { ConfigError } from '../config/config';
 import { SoapCallError } from '../clients/soap-client';
 import { DataFolderBusyError } from '../db/data-folder-lock';
@@ -60,8 +61,7 @@ function ofErrorCode(code: string): number {
 
 /** noAnswer looks through an error and its causes for a socket failure or a timeout. */
 function noAnswer(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, name } = e as { code?: unknown; name?: unknown };
+  for (const { code, name } of errorChain(err, 5)) {
     if (typeof code === 'string' && NO_ANSWER.has(code)) return true;
     if (name === 'TimeoutError') return true;
   }

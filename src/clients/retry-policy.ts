@@ -1,3 +1,4 @@
+import { errorChain } from '../lib/error-chain';
 import { DomainError } from '../domain/errors';
 import type { Logger } from '../lib/logger';
 import { SoapCallError } from './soap-client';
@@ -59,8 +60,7 @@ export function classifyFailure(err: unknown, opts: { reached: boolean }): Trans
     if (status === 503 && err.retryAfterMs !== undefined) return { kind: 'busy', retryAfterMs: err.retryAfterMs };
     if (status !== undefined) return status >= 500 && status !== 501 && status !== 505 ? { kind: 'unreachable' } : undefined;
   }
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, name } = e as { code?: unknown; name?: unknown };
+  for (const { code, name } of errorChain(err, 6)) {
     if (typeof code === 'string' && (BROKEN.has(code) || (opts.reached && REFUSED.has(code)))) return { kind: 'unreachable' };
     if (name === 'TimeoutError') return { kind: 'unreachable' };
   }

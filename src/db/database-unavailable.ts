@@ -1,3 +1,4 @@
+import { errorChain } from '../lib/error-chain';
 import { DatabaseUnreachableError } from './database';
 
 // SQLSTATEs that mean "the database cannot serve now", not "this query is wrong": connection exceptions (08xxx),
@@ -12,12 +13,11 @@ const GONE_MESSAGE = /Connection terminated|timeout exceeded when trying to conn
  * fault worth retrying), as opposed to a failed query. It looks through TypeORM's wrapper and `cause`.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e = err as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+  for (const e of errorChain(err, 4, (link) => link.driverError ?? link.cause)) {
     if (e instanceof DatabaseUnreachableError) return true;
     const code = typeof e.code === 'string' ? e.code : undefined;
     if (code && (UNAVAILABLE_STATES.test(code) || NO_CONNECTION.has(code))) return true;
     if (typeof e.message === 'string' && GONE_MESSAGE.test(e.message)) return true;
-    e = (e.driverError ?? e.cause) as Record<string, unknown> | undefined;
   }
   return false;
 }
