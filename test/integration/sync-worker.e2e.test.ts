@@ -63,7 +63,15 @@ describe('the sync worker against a real parent', function () {
       async () => (await query(child, `SELECT 1 FROM sync_run WHERE result = 'Running'`)).length > 0,
       { timeoutMs: 20000, intervalMs: 20 },
     );
-    const second = await start();
+    // Freeze the parent so the first sync cannot finish before the second asks for the lock (a small catalog syncs
+    // in well under the second process's start-up); the lock is refused before the parent is called.
+    root.process!.child.kill('SIGSTOP');
+    let second: { code: number; out: string };
+    try {
+      second = await start();
+    } finally {
+      root.process!.child.kill('SIGCONT');
+    }
     expect(second.code).to.not.equal(0);
     expect(second.out).to.contain('a sync is already running');
     const done = await first;
